@@ -1,0 +1,220 @@
+#!/usr/bin/env python
+"""Run every notebook of the companion in order with papermill and build the HTML report.
+
+Examples::
+
+    python run_all.py                      # embedded synthetic corpus, full run
+    python run_all.py --quick              # CI-sized run
+    python run_all.py --corpus ravdess=../shared/data/ravdess --corpus tess=../shared/data/tess \\
+        --output figures                   # the committed reference run
+    python run_all.py --data-dir ../shared/data --only 01,02
+
+Writes to the output folder: ``notebooks/`` (executed copies), ``figures/`` (PNG), ``tables/`` (CSV),
+``metrics.json``, ``provenance.json``, ``run.json`` and ``report.html``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+NOTEBOOK_DIR = ROOT / "notebooks"
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="run_all.py",
+        description=(
+            "Execute notebooks/NN_*.ipynb in order (papermill), then write metrics.json and one HTML "
+            "report. With no --corpus/--data-dir the embedded synthetic corpus is used."
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__.split("Examples::", 1)[1],
+    )
+    p.add_argument("--corpus", action="append", default=[], metavar="NAME=ROOT",
+                   help="a corpus and its folder; repeat for several. Names: ravdess, tess, crema-d, iemocap, "
+                        "savee, emodb, embedded. Default: the embedded synthetic corpus.")
+    p.add_argument("--data-dir", metavar="DIR", default=os.environ.get("SERLIB_DATA_DIR"),
+                   help="find corpus folders by name inside DIR (e.g. ../shared/data holds ravdess/ and tess/); "
+                        "env SERLIB_DATA_DIR. Combined with --corpus, --corpus wins.")
+    p.add_argument("--protocol", default="all",
+                   choices=["all", "random_80_20", "speaker_independent", "cross_corpus"],
+                   help="evaluation protocol(s) for the training notebooks (default: all)")
+    p.add_argument("--seed", type=int, default=0, help="base random seed (default 0)")
+    p.add_argument("--n-seeds", type=int, default=3, help="seeds per trained model where a notebook repeats runs")
+    p.add_argument("--quick", action="store_true",
+                   help="CI-sized run: small subsets, few epochs; numbers are not meaningful")
+    p.add_argument("--output", metavar="DIR", default=None,
+                   help="output folder (default runs/<UTC time>); the reference run uses 'figures'")
+    p.add_argument("--only", metavar="NN[,NN]", default=None,
+                   help="run only these notebook numbers, e.g. 01,02")
+    p.add_argument("--cache-dir", metavar="DIR", default=None,
+                   help="feature and embedded-corpus cache (default $SERLIB_CACHE_DIR or ~/.cache/serlib)")
+    p.add_argument("--kernel", default="python3", help="Jupyter kernel name (default python3)")
+    p.add_argument("--n-jobs", type=int, default=2, help="parallel workers for feature extraction (default 2)")
+    p.add_argument("--no-report", action="store_true", help="skip the HTML report")
+    p.add_argument("--list", action="store_true", help="list the notebooks and their parameters, then exit")
+    return p
+
+
+def discover_notebooks(only: str | None = None) -> list[Path]:
+    nbs = sorted(p for p in NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
+    if only:
+        wanted = {w.strip().zfill(2) for w in only.split(",") if w.strip()}
+        unknown = wanted - {p.name[:2] for p in nbs}
+        if unknown:
+            raise SystemExit(f"run_all.py: no notebook numbered {', '.join(sorted(unknown))} in {NOTEBOOK_DIR}")
+        nbs = [p for p in nbs if p.name[:2] in wanted]
+    return nbs
+
+
+def resolve_corpora(args) -> dict[str, str]:
+    from serlib.pipeline import discover_corpora, parse_corpus_specs
+
+    corpora: dict[str, str] = {}
+    if args.data_dir:
+        corpora.update(discover_corpora(args.data_dir))
+        if not corpora:
+            raise SystemExit(f"run_all.py: no known corpus folder inside {args.data_dir} "
+                             "(expected e.g. ravdess/, tess/, crema-d/)")
+    corpora.update(parse_corpus_specs(args.corpus))
+    return corpora
+
+
+def build_report(out: Path, executed: list[Path], summary: dict) -> Path:
+    """One self-contained HTML page holding a run summary and every executed notebook."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    book = nbformat.v4.new_notebook()
+    lines = [
+        "# Speech emotion recognition companion: run report",
+        "",
+        "Numbers here are **measured here** by this run; values from the paper are labelled **reported**.",
+        "",
+        f"- corpora: {summary['corpora_label']}",
+        f"- quick run: {summary['quick']}  (quick runs use small subsets; their numbers are not meaningful)",
+        f"- seed: {summary['seed']}, protocol(s): {summary['protocol']}",
+        f"- git commit: `{summary['git_commit']}`",
+        f"- started (UTC): {summary['started_utc']}, wall time {summary.get('wall_time_s', 0):.0f} s",
+        f"- status: **{summary['status']}**",
+        "",
+        "| notebook | status | seconds |",
+        "|---|---|---|",
+    ]
+    for nb in summary["notebooks"]:
+        lines.append(f"| [{nb['name']}](#{nb['name']}) | {nb['status']} | {nb['seconds']:.1f} |")
+    book.cells.append(nbformat.v4.new_markdown_cell("\n".join(lines)))
+    for path in executed:
+        nb = nbformat.read(path, as_version=4)
+        book.cells.append(nbformat.v4.new_markdown_cell(f'<a id="{path.stem}"></a>\n\n---\n\n'
+                                                          f"*Notebook `{path.name}`*"))
+        book.cells.extend(c for c in nb.cells if "injected-parameters" not in c.get("metadata", {}).get("tags", []))
+    book.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    exporter = HTMLExporter(template_name="lab")
+    exporter.exclude_input_prompt = True
+    exporter.exclude_output_prompt = True
+    html, _ = exporter.from_notebook_node(book)
+    path = out / "report.html"
+    path.write_text(html, encoding="utf-8")
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    notebooks = discover_notebooks(args.only)
+    if not notebooks:
+        print(f"run_all.py: no notebooks found in {NOTEBOOK_DIR}", file=sys.stderr)
+        return 1
+    import papermill as pm
+
+    if args.list:
+        for nb in notebooks:
+            params = pm.inspect_notebook(str(nb))
+            print(nb.name + ": " + ", ".join(f"{k}={v['default']}" for k, v in params.items()))
+        return 0
+
+    try:
+        corpora = resolve_corpora(args)
+    except (ValueError, FileNotFoundError) as err:
+        print(f"run_all.py: {err}", file=sys.stderr)
+        return 2
+
+    from serlib.report import git_commit, merge_metrics
+
+    stamp = dt.datetime.now(dt.timezone.utc)
+    out = Path(args.output) if args.output else ROOT / "runs" / stamp.strftime("%Y%m%dT%H%M%SZ")
+    out = out.resolve()
+    (out / "notebooks").mkdir(parents=True, exist_ok=True)
+    for stale in ("metrics",):  # fragments of an earlier run in the same folder must not leak into this one
+        for f in (out / stale).glob("*.json") if (out / stale).exists() else []:
+            f.unlink()
+    if args.cache_dir:
+        os.environ["SERLIB_CACHE_DIR"] = str(Path(args.cache_dir).resolve())
+
+    parameters = {
+        "corpora": corpora,
+        "output_dir": str(out),
+        "seed": args.seed,
+        "n_seeds": args.n_seeds,
+        "quick": args.quick,
+        "protocol": args.protocol,
+        "n_jobs": args.n_jobs,
+    }
+    corpora_label = " + ".join(corpora) if corpora else "embedded (SYNTHETIC speech)"
+    summary = {
+        "corpora": corpora, "corpora_label": corpora_label, "quick": args.quick, "seed": args.seed,
+        "protocol": args.protocol, "git_commit": git_commit(), "started_utc": stamp.isoformat(timespec="seconds"),
+        "python": sys.version.split()[0], "platform": platform.platform(), "cpu_count": os.cpu_count(),
+        "notebooks": [], "status": "ok",
+    }
+    print(f"run_all.py: {len(notebooks)} notebook(s), corpora: {corpora_label}, quick={args.quick}, output: {out}")
+    t_run = time.perf_counter()
+    executed: list[Path] = []
+    exit_code = 0
+    for nb in notebooks:
+        target = out / "notebooks" / nb.name
+        declared = pm.inspect_notebook(str(nb))
+        params = {k: v for k, v in parameters.items() if k in declared}
+        print(f"--> {nb.name}", flush=True)
+        t0 = time.perf_counter()
+        try:
+            pm.execute_notebook(str(nb), str(target), parameters=params, kernel_name=args.kernel,
+                                cwd=str(NOTEBOOK_DIR), progress_bar=False, log_output=False)
+            status = "ok"
+        except pm.PapermillExecutionError as err:
+            status = f"failed at cell {err.exec_count}: {err.ename}: {str(err.evalue).splitlines()[0] if err.evalue else ''}"
+            print(f"run_all.py: notebook {nb.name} {status}\n  executed copy kept at {target}", file=sys.stderr)
+            exit_code = 1
+        except Exception as err:  # kernel death, bad notebook JSON, ...
+            status = f"failed: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
+            print(f"run_all.py: notebook {nb.name} {status}", file=sys.stderr)
+            exit_code = 1
+        seconds = time.perf_counter() - t0
+        summary["notebooks"].append({"name": nb.stem, "status": status, "seconds": round(seconds, 1)})
+        if target.exists():
+            executed.append(target)
+        print(f"    {status} ({seconds:.1f} s)", flush=True)
+        if exit_code:
+            summary["status"] = f"FAILED in {nb.name}"
+            break
+    summary["wall_time_s"] = round(time.perf_counter() - t_run, 1)
+    merge_metrics(out, {"run": {"quick": args.quick, "seed": args.seed, "corpora": sorted(corpora) or ["embedded"],
+                                "git_commit": summary["git_commit"]}})
+    (out / "run.json").write_text(json.dumps(summary, indent=1))
+    if not args.no_report and executed:
+        report = build_report(out, executed, summary)
+        print(f"report: {report}")
+    print(f"run_all.py: {summary['status']} in {summary['wall_time_s']:.0f} s; metrics: {out / 'metrics.json'}")
+    return exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,200 @@
+"""Audio loading and validation with one-line skip reasons.
+
+Serves notebooks 01_data_exploration (the audio audit and skip table) and 02_feature_extraction (every
+feature starts from :func:`load_audio`).
+
+A bad file never stops a run: :func:`load_audio` raises :class:`AudioError` whose message is a single
+human-readable reason, and the batch functions (:func:`audit_audio`, :func:`serlib.features.extract_features`)
+turn that into a row of a skip table and carry on.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import soundfile as sf
+
+#: Peak level (dBFS) under which a recording counts as silent.
+SILENCE_PEAK_DBFS = -60.0
+
+
+class AudioError(ValueError):
+    """A file cannot be used; ``str(err)`` is a one-line reason suitable for a skip table."""
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    """What :func:`inspect_audio` learns about a file without judging it."""
+
+    native_sample_rate: int
+    channels: int
+    n_samples: int
+    duration_s: float
+    peak_dbfs: float
+    rms_dbfs: float
+
+
+def _one_line(err: BaseException) -> str:
+    text = str(err).strip().splitlines()
+    return text[0][:160] if text else type(err).__name__
+
+
+def _read(path: str | os.PathLike) -> tuple[np.ndarray, int]:
+    """Read a file as float32 (frames, channels); raise AudioError with a one-line reason."""
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise AudioError("missing file")
+    if os.path.getsize(path) == 0:
+        raise AudioError("empty file (0 bytes)")
+    try:
+        data, sr = sf.read(path, dtype="float32", always_2d=True)
+    except Exception as err:  # libsndfile gives many error types; all mean "not usable audio"
+        raise AudioError(f"unreadable or not audio: {_one_line(err)}") from None
+    return data, int(sr)
+
+
+def _level_dbfs(x: np.ndarray) -> tuple[float, float]:
+    if x.size == 0:
+        return float("-inf"), float("-inf")
+    peak = float(np.max(np.abs(x)))
+    rms = float(np.sqrt(np.mean(np.square(x, dtype=np.float64))))
+    to_db = lambda v: 20.0 * np.log10(v) if v > 0 else float("-inf")  # noqa: E731
+    return to_db(peak), to_db(rms)
+
+
+def inspect_audio(path: str | os.PathLike) -> AudioInfo:
+    """Read a file and describe it (rate, channels, duration, levels).
+
+    Args:
+        path: audio file (any format libsndfile reads: WAV, FLAC, AIFF, OGG, ...).
+
+    Returns:
+        AudioInfo of the file as stored (before resampling).
+
+    Raises:
+        AudioError: missing, empty, unreadable, no samples, or NaN/inf samples.
+    """
+    data, sr = _read(path)
+    if data.shape[0] == 0:
+        raise AudioError("no audio samples (empty or truncated file)")
+    if not np.all(np.isfinite(data)):
+        raise AudioError("contains NaN or infinite samples")
+    peak, rms = _level_dbfs(data)
+    return AudioInfo(sr, data.shape[1], data.shape[0], data.shape[0] / sr, peak, rms)
+
+
+def load_audio(
+    path: str | os.PathLike,
+    sample_rate: int = 16000,
+    *,
+    trim_db: float | None = None,
+    min_duration_s: float = 0.0,
+    silence_peak_dbfs: float = SILENCE_PEAK_DBFS,
+) -> np.ndarray:
+    """Load a file as mono float32 at one sample rate, checking it is usable.
+
+    Serves notebooks 01 and 02. Channels are averaged; resampling uses soxr (high quality).
+
+    Args:
+        path: audio file.
+        sample_rate: target rate in Hz.
+        trim_db: if given, leading/trailing parts quieter than ``trim_db`` below the peak are cut
+            (``librosa.effects.trim``).
+        min_duration_s: shorter results (after trimming) raise ``AudioError("too short ...")``.
+        silence_peak_dbfs: a peak below this level raises ``AudioError("silent ...")``.
+
+    Returns:
+        1-D float32 array.
+
+    Raises:
+        AudioError: with a one-line reason (missing, empty, unreadable, NaN/inf, silent, too short).
+    """
+    if sample_rate <= 0:
+        raise ValueError(f"sample_rate must be positive, got {sample_rate}")
+    data, sr = _read(path)
+    if data.shape[0] == 0:
+        raise AudioError("no audio samples (empty or truncated file)")
+    if not np.all(np.isfinite(data)):
+        raise AudioError("contains NaN or infinite samples")
+    y = data.mean(axis=1)
+    peak, _ = _level_dbfs(y)
+    if peak < silence_peak_dbfs:
+        raise AudioError(f"silent (peak {peak:.1f} dBFS < {silence_peak_dbfs:.0f} dBFS)")
+    if sr != sample_rate:
+        import soxr
+
+        y = soxr.resample(y, sr, sample_rate, quality="HQ")
+    if trim_db is not None:
+        import librosa
+
+        y, _ = librosa.effects.trim(y, top_db=trim_db)
+    duration = len(y) / sample_rate
+    if duration < min_duration_s:
+        raise AudioError(f"too short ({duration:.3f} s < {min_duration_s:.3f} s needed for one window)")
+    return np.ascontiguousarray(y, dtype=np.float32)
+
+
+def _audit_one(path: str, silence_peak_dbfs: float, min_duration_s: float) -> dict:
+    row: dict = {"path": path}
+    try:
+        info = inspect_audio(path)
+    except AudioError as err:
+        row.update(ok=False, reason=str(err))
+        return row
+    row.update(
+        native_sample_rate=info.native_sample_rate,
+        channels=info.channels,
+        duration_s=info.duration_s,
+        peak_dbfs=info.peak_dbfs,
+        rms_dbfs=info.rms_dbfs,
+        ok=True,
+        reason="",
+    )
+    if info.peak_dbfs < silence_peak_dbfs:
+        row.update(ok=False, reason=f"silent (peak {info.peak_dbfs:.1f} dBFS < {silence_peak_dbfs:.0f} dBFS)")
+    elif info.duration_s < min_duration_s:
+        row.update(
+            ok=False, reason=f"too short ({info.duration_s:.3f} s < {min_duration_s:.3f} s needed for one window)"
+        )
+    return row
+
+
+def audit_audio(
+    manifest: pd.DataFrame,
+    *,
+    min_duration_s: float = 0.0,
+    silence_peak_dbfs: float = SILENCE_PEAK_DBFS,
+    n_jobs: int = 2,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Check every file of a manifest and describe it; never raises for a bad file.
+
+    Serves notebook 01_data_exploration (durations, levels and the skip table).
+
+    Args:
+        manifest: DataFrame with a ``path`` column.
+        min_duration_s: files shorter than this are flagged ``too short``.
+        silence_peak_dbfs: files with a lower peak are flagged ``silent``.
+        n_jobs: parallel workers (joblib).
+        progress: show a tqdm bar.
+
+    Returns:
+        DataFrame aligned with ``manifest`` (same index) with columns ``path, native_sample_rate, channels,
+        duration_s, peak_dbfs, rms_dbfs, ok, reason``.
+    """
+    if "path" not in manifest.columns:
+        raise ValueError("manifest needs a 'path' column (see serlib.datasets.load)")
+    from joblib import Parallel, delayed
+    from tqdm.auto import tqdm
+
+    paths = manifest["path"].astype(str).tolist()
+    jobs = (delayed(_audit_one)(p, silence_peak_dbfs, min_duration_s) for p in paths)
+    results = Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
+    rows = list(tqdm(results, total=len(paths), desc="audit audio", disable=not progress))
+    cols = ["path", "native_sample_rate", "channels", "duration_s", "peak_dbfs", "rms_dbfs", "ok", "reason"]
+    out = pd.DataFrame(rows, columns=cols)
+    out.index = manifest.index
+    return out

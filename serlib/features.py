@@ -1,0 +1,389 @@
+"""Frame features (MFCC + deltas, log-mel), overlapping sliding windows and a content-keyed cache.
+
+Serves notebook 02_feature_extraction, and every later notebook through :func:`extract_features`.
+
+The paper feeds MFCCs cut into overlapping sliding windows (OSW) to its CNN-LSTM: a window is a fixed
+number of consecutive frames, consecutive windows overlap, and the model sees the sequence of windows.
+Here frame features are computed once per file and cached on disk under a key made of the file's content
+hash and the feature configuration; windows are cut on demand (cheap) from the cached frames.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .audio import AudioError, load_audio
+
+#: Bump when the meaning of cached features changes (invalidates every cache entry).
+FEATURE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class FeatureConfig:
+    """How frames and windows are made. Every field is part of the cache key.
+
+    Attributes:
+        kind: ``"mfcc"`` (cepstra) or ``"logmel"`` (log mel band energies).
+        sample_rate: Hz, audio is resampled to it.
+        n_mfcc: cepstral coefficients (``kind="mfcc"``).
+        n_mels: mel bands (both kinds; MFCCs are computed from them).
+        n_fft: FFT size in samples (512 = 32 ms at 16 kHz).
+        win_length: analysis window in samples (400 = 25 ms).
+        hop_length: frame step in samples (160 = 10 ms, so 100 frames per second).
+        fmin, fmax: mel filterbank range in Hz.
+        deltas: 0 (static only), 1 (+ delta) or 2 (+ delta and delta-delta), stacked along features.
+        trim_db: trim leading/trailing silence quieter than this many dB below the peak; ``None`` keeps all.
+        window_frames: frames per overlapping sliding window (OSW); 32 frames = 0.32 s.
+        window_hop: frames between window starts; ``window_hop < window_frames`` makes them overlap.
+    """
+
+    kind: str = "mfcc"
+    sample_rate: int = 16000
+    n_mfcc: int = 40
+    n_mels: int = 64
+    n_fft: int = 512
+    win_length: int = 400
+    hop_length: int = 160
+    fmin: float = 20.0
+    fmax: float = 8000.0
+    deltas: int = 2
+    trim_db: float | None = 30.0
+    window_frames: int = 32
+    window_hop: int = 16
+
+    def __post_init__(self):
+        if self.kind not in ("mfcc", "logmel"):
+            raise ValueError(f"kind must be 'mfcc' or 'logmel', got {self.kind!r}")
+        if self.deltas not in (0, 1, 2):
+            raise ValueError(f"deltas must be 0, 1 or 2, got {self.deltas}")
+        if not 0 < self.window_hop <= self.window_frames:
+            raise ValueError(
+                f"need 0 < window_hop <= window_frames, got window_hop={self.window_hop}, "
+                f"window_frames={self.window_frames}"
+            )
+        if self.fmax > self.sample_rate / 2:
+            raise ValueError(f"fmax {self.fmax} Hz is above Nyquist ({self.sample_rate / 2} Hz)")
+        if self.win_length > self.n_fft:
+            raise ValueError(f"win_length {self.win_length} must not exceed n_fft {self.n_fft}")
+
+    @property
+    def n_features(self) -> int:
+        """Features per frame (static coefficients times 1 + deltas)."""
+        base = self.n_mfcc if self.kind == "mfcc" else self.n_mels
+        return base * (1 + self.deltas)
+
+    @property
+    def frame_rate(self) -> float:
+        """Frames per second."""
+        return self.sample_rate / self.hop_length
+
+    @property
+    def min_duration_s(self) -> float:
+        """Shortest audio (after trimming) that yields one full window."""
+        return ((self.window_frames - 1) * self.hop_length) / self.sample_rate
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def key(self) -> str:
+        """Stable short hash of the configuration (and the feature code version)."""
+        payload = json.dumps({"v": FEATURE_VERSION, **self.to_dict()}, sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+
+def compute_frame_features(y: np.ndarray, config: FeatureConfig = FeatureConfig()) -> np.ndarray:
+    """Frame-level features of a waveform.
+
+    Serves notebook 02. MFCCs come from the log-mel spectrogram (``librosa.feature.mfcc``); deltas use
+    ``librosa.feature.delta`` with a 9-frame window (or fewer frames for very short inputs).
+
+    Args:
+        y: mono waveform at ``config.sample_rate``.
+        config: feature configuration.
+
+    Returns:
+        float32 array of shape ``(n_frames, config.n_features)``.
+    """
+    import librosa
+
+    y = np.asarray(y, dtype=np.float32)
+    if y.ndim != 1 or y.size == 0:
+        raise ValueError(f"expected a non-empty 1-D waveform, got shape {y.shape}")
+    mel = librosa.feature.melspectrogram(
+        y=y,
+        sr=config.sample_rate,
+        n_fft=config.n_fft,
+        win_length=config.win_length,
+        hop_length=config.hop_length,
+        n_mels=config.n_mels,
+        fmin=config.fmin,
+        fmax=config.fmax,
+        power=2.0,
+    )
+    logmel = librosa.power_to_db(mel, ref=1.0, amin=1e-10)
+    static = librosa.feature.mfcc(S=logmel, n_mfcc=config.n_mfcc) if config.kind == "mfcc" else logmel
+    blocks = [static]
+    if config.deltas:
+        width = min(9, static.shape[1] if static.shape[1] % 2 else static.shape[1] - 1)
+        if width >= 3:
+            for order in range(1, config.deltas + 1):
+                blocks.append(librosa.feature.delta(static, width=width, order=order))
+        else:
+            blocks.extend(np.zeros_like(static) for _ in range(config.deltas))
+    return np.ascontiguousarray(np.concatenate(blocks, axis=0).T, dtype=np.float32)
+
+
+def overlapping_windows(frames: np.ndarray, window_frames: int, window_hop: int) -> np.ndarray:
+    """Cut a frame sequence into overlapping sliding windows (OSW).
+
+    Serves notebook 02. Windows start at ``0, hop, 2*hop, ...`` and only full windows are kept; a sequence
+    shorter than one window gives zero windows (callers treat that as "too short").
+
+    Args:
+        frames: ``(n_frames, n_features)``.
+        window_frames: frames per window.
+        window_hop: frames between consecutive window starts.
+
+    Returns:
+        ``(n_windows, window_frames, n_features)`` array (a copy).
+    """
+    frames = np.asarray(frames)
+    if frames.ndim != 2:
+        raise ValueError(f"frames must be 2-D (n_frames, n_features), got shape {frames.shape}")
+    if window_frames < 1 or window_hop < 1:
+        raise ValueError("window_frames and window_hop must be >= 1")
+    n = frames.shape[0]
+    if n < window_frames:
+        return np.zeros((0, window_frames, frames.shape[1]), dtype=frames.dtype)
+    starts = np.arange(0, n - window_frames + 1, window_hop)
+    view = np.lib.stride_tricks.sliding_window_view(frames, window_frames, axis=0)  # (n-w+1, feat, w)
+    return np.ascontiguousarray(view[starts].transpose(0, 2, 1))
+
+
+def extract_mfcc_windows(y: np.ndarray, config: FeatureConfig = FeatureConfig()) -> np.ndarray:
+    """Waveform -> OSW windows of frame features, ``(n_windows, window_frames, n_features)``.
+
+    Serves notebook 02 and the inference code (same function at training and prediction time).
+    """
+    frames = compute_frame_features(y, config)
+    return overlapping_windows(frames, config.window_frames, config.window_hop)
+
+
+def fix_window_count(windows: np.ndarray, n_windows: int) -> tuple[np.ndarray, int]:
+    """Centre-crop or zero-pad a window sequence to exactly ``n_windows``.
+
+    Returns:
+        ``(fixed, n_real)``: the fixed array and how many of its windows are real (not padding).
+    """
+    if n_windows < 1:
+        raise ValueError(f"n_windows must be >= 1, got {n_windows}")
+    k = windows.shape[0]
+    if k >= n_windows:
+        start = (k - n_windows) // 2
+        return windows[start : start + n_windows], n_windows
+    pad = np.zeros((n_windows - k,) + windows.shape[1:], dtype=windows.dtype)
+    return np.concatenate([windows, pad], axis=0), k
+
+
+def utterance_statistics(frames: np.ndarray) -> np.ndarray:
+    """Mean and standard deviation of every frame feature: the classical utterance-level vector.
+
+    Serves notebooks 02 and 05 (decision tree / random forest / SVM baselines).
+    """
+    frames = np.asarray(frames, dtype=np.float64)
+    return np.concatenate([frames.mean(axis=0), frames.std(axis=0)]).astype(np.float32)
+
+
+def file_content_hash(path: str | os.PathLike, chunk_size: int = 1 << 20) -> str:
+    """SHA-256 of a file's bytes (the cache key's content half)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(chunk_size):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def default_cache_dir() -> Path:
+    """``$SERLIB_CACHE_DIR`` if set, else ``~/.cache/serlib``."""
+    env = os.environ.get("SERLIB_CACHE_DIR")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "serlib"
+
+
+class FeatureCache:
+    """On-disk cache of frame features keyed by (file content hash, feature configuration).
+
+    Layout: ``<root>/features/<config.key()>/<hh>/<content_hash>.npy`` plus ``config.json`` per
+    configuration. Writes are atomic (temp file + rename), so an interrupted run never leaves a corrupt
+    entry; a corrupt entry is recomputed.
+    """
+
+    def __init__(self, root: str | os.PathLike | None = None):
+        self.root = Path(root) if root is not None else default_cache_dir()
+
+    def _dir(self, config: FeatureConfig) -> Path:
+        d = self.root / "features" / config.key()
+        if not (d / "config.json").exists():
+            d.mkdir(parents=True, exist_ok=True)
+            _atomic_write_bytes(d / "config.json", json.dumps(config.to_dict(), indent=1).encode())
+        return d
+
+    def path_for(self, content_hash: str, config: FeatureConfig) -> Path:
+        return self._dir(config) / content_hash[:2] / f"{content_hash}.npy"
+
+    def get(self, content_hash: str, config: FeatureConfig) -> np.ndarray | None:
+        p = self.path_for(content_hash, config)
+        if not p.exists():
+            return None
+        try:
+            return np.load(p, allow_pickle=False)
+        except Exception:
+            return None
+
+    def put(self, content_hash: str, config: FeatureConfig, frames: np.ndarray) -> None:
+        p = self.path_for(content_hash, config)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=p.parent, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            np.save(fh, frames, allow_pickle=False)
+        os.replace(tmp, p)
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, path)
+
+
+def _features_for_file(path: str, config: FeatureConfig, cache_root: str | None) -> tuple[np.ndarray | None, str, bool]:
+    """Worker: (frames or None, reason, cache_hit)."""
+    cache = FeatureCache(cache_root) if cache_root is not None else None
+    try:
+        content = file_content_hash(path) if cache is not None else ""
+    except OSError as err:
+        return None, f"unreadable: {err.strerror or err}", False
+    if cache is not None:
+        hit = cache.get(content, config)
+        if hit is not None:
+            return hit, "", True
+    try:
+        y = load_audio(path, config.sample_rate, trim_db=config.trim_db, min_duration_s=config.min_duration_s)
+        frames = compute_frame_features(y, config)
+    except AudioError as err:
+        return None, str(err), False
+    if frames.shape[0] < config.window_frames:
+        return None, f"too short ({frames.shape[0]} frames < {config.window_frames} for one window)", False
+    if not np.all(np.isfinite(frames)):
+        return None, "features contain NaN or infinite values", False
+    if cache is not None:
+        cache.put(content, config, frames)
+    return frames, "", False
+
+
+@dataclass
+class FeatureSet:
+    """Frame features for the usable rows of a manifest.
+
+    Attributes:
+        manifest: the rows that have features (index reset; original row number in ``source_row``).
+        frames: one ``(n_frames, n_features)`` float32 array per manifest row, in order.
+        skipped: rows that could not be used, with columns ``path, corpus, reason``.
+        config: the feature configuration.
+        cache_hits: how many files were served from the cache.
+    """
+
+    manifest: pd.DataFrame
+    frames: list[np.ndarray]
+    skipped: pd.DataFrame
+    config: FeatureConfig
+    cache_hits: int = 0
+    extra: dict = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+    def windows(self, i: int) -> np.ndarray:
+        """OSW windows of row ``i``."""
+        return overlapping_windows(self.frames[i], self.config.window_frames, self.config.window_hop)
+
+    def statistics(self) -> np.ndarray:
+        """``(n_rows, 2 * n_features)`` utterance-level mean/std matrix."""
+        return np.stack([utterance_statistics(f) for f in self.frames])
+
+    def subset(self, mask) -> "FeatureSet":
+        """Rows where ``mask`` (boolean, aligned with ``manifest``) is true."""
+        mask = np.asarray(mask, dtype=bool)
+        if mask.shape != (len(self.frames),):
+            raise ValueError(f"mask must have shape ({len(self.frames)},), got {mask.shape}")
+        idx = np.flatnonzero(mask)
+        return FeatureSet(
+            self.manifest.iloc[idx].reset_index(drop=True),
+            [self.frames[i] for i in idx],
+            self.skipped,
+            self.config,
+            self.cache_hits,
+            dict(self.extra),
+        )
+
+
+def extract_features(
+    manifest: pd.DataFrame,
+    config: FeatureConfig = FeatureConfig(),
+    *,
+    cache_dir: str | os.PathLike | None | bool = None,
+    n_jobs: int = 2,
+    progress: bool = True,
+) -> FeatureSet:
+    """Frame features for every file of a manifest, in parallel, cached, skipping bad files.
+
+    Serves notebook 02_feature_extraction and all later notebooks.
+
+    Args:
+        manifest: DataFrame with at least a ``path`` column (see :func:`serlib.datasets.load`).
+        config: feature configuration.
+        cache_dir: cache root; ``None`` uses :func:`default_cache_dir`, ``False`` disables caching.
+        n_jobs: joblib workers.
+        progress: show a tqdm bar.
+
+    Returns:
+        A :class:`FeatureSet`; bad files are listed in ``skipped`` with a one-line reason.
+    """
+    if "path" not in manifest.columns:
+        raise ValueError("manifest needs a 'path' column (see serlib.datasets.load)")
+    if len(manifest) == 0:
+        raise ValueError("manifest is empty: nothing to extract")
+    from joblib import Parallel, delayed
+    from tqdm.auto import tqdm
+
+    if cache_dir is False:
+        cache_root = None
+    else:
+        cache_root = str(Path(cache_dir) if cache_dir is not None else default_cache_dir())
+    paths = manifest["path"].astype(str).tolist()
+    jobs = (delayed(_features_for_file)(p, config, cache_root) for p in paths)
+    results = Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
+    out = list(tqdm(results, total=len(paths), desc=f"{config.kind} features", disable=not progress))
+    keep = [i for i, (frames, _, _) in enumerate(out) if frames is not None]
+    skipped_rows = [
+        {"path": paths[i], "corpus": manifest.iloc[i].get("corpus", ""), "reason": reason}
+        for i, (frames, reason, _) in enumerate(out)
+        if frames is None
+    ]
+    kept = manifest.iloc[keep].copy()
+    kept.insert(len(kept.columns), "source_row", np.asarray(keep, dtype=int))
+    return FeatureSet(
+        manifest=kept.reset_index(drop=True),
+        frames=[out[i][0] for i in keep],
+        skipped=pd.DataFrame(skipped_rows, columns=["path", "corpus", "reason"]),
+        config=config,
+        cache_hits=sum(1 for _, _, hit in out if hit),
+    )

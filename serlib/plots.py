@@ -1,0 +1,163 @@
+"""Figure helpers for the data and feature notebooks: every axis labelled, with units.
+
+Serves notebooks 01_data_exploration and 02_feature_extraction. Functions draw on a given matplotlib
+``Axes`` (or make one) and return it; they never save: saving, and stamping the corpus and protocol on the
+figure, is :meth:`serlib.report.RunContext.save_figure`'s job.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def _ax(ax, figsize=(7, 4)):
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def plot_emotion_counts(manifest: pd.DataFrame, ax=None, title: str | None = None):
+    """Bar chart of utterances per emotion, split by gender."""
+    import seaborn as sns
+
+    ax = _ax(ax)
+    order = sorted(manifest["emotion"].unique())
+    sns.countplot(data=manifest, x="emotion", hue="gender", order=order, ax=ax, palette="Set2")
+    ax.set_xlabel("emotion")
+    ax.set_ylabel("utterances (count)")
+    ax.tick_params(axis="x", rotation=30)
+    ax.legend(title="gender", loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    ax.set_title(title or "Utterances per emotion and gender")
+    return ax
+
+
+def plot_speaker_counts(manifest: pd.DataFrame, ax=None, title: str | None = None):
+    """Bar chart of utterances per speaker, coloured by gender."""
+    import seaborn as sns
+
+    ax = _ax(ax)
+    order = sorted(manifest["speaker"].astype(str).unique())
+    sns.countplot(data=manifest.assign(speaker=manifest["speaker"].astype(str)), x="speaker", hue="gender",
+                  order=order, ax=ax, palette="Set2", dodge=False)
+    ax.set_xlabel("speaker")
+    ax.set_ylabel("utterances (count)")
+    if len(order) > 12:
+        ax.tick_params(axis="x", rotation=90, labelsize=7)
+    ax.legend(title="gender", loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    ax.set_title(title or "Utterances per speaker")
+    return ax
+
+
+def plot_durations(table: pd.DataFrame, ax=None, title: str | None = None):
+    """Box plot of durations (s) per emotion; ``table`` needs ``emotion`` and ``duration_s``."""
+    import seaborn as sns
+
+    ax = _ax(ax)
+    order = sorted(table["emotion"].unique())
+    sns.boxplot(data=table, x="emotion", y="duration_s", order=order, ax=ax, color="lightsteelblue", fliersize=2)
+    ax.set_xlabel("emotion")
+    ax.set_ylabel("duration (s)")
+    ax.tick_params(axis="x", rotation=30)
+    ax.set_title(title or "Utterance duration per emotion")
+    return ax
+
+
+def plot_waveform(y: np.ndarray, sample_rate: int, ax=None, title: str | None = None):
+    """Waveform against time in seconds; amplitude relative to full scale."""
+    ax = _ax(ax, (7, 2))
+    t = np.arange(len(y)) / sample_rate
+    ax.plot(t, y, lw=0.5, color="tab:blue")
+    ax.set_xlim(0, t[-1] if len(t) else 1)
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("amplitude (FS)")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_logmel(y: np.ndarray, sample_rate: int, ax=None, title: str | None = None, n_mels: int = 64,
+                hop_length: int = 160, n_fft: int = 512, colorbar: bool = True):
+    """Log-mel spectrogram: time (s) against frequency (Hz, mel-spaced), colour in dB."""
+    import librosa
+    import librosa.display
+
+    ax = _ax(ax, (7, 3))
+    mel = librosa.feature.melspectrogram(y=y, sr=sample_rate, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels,
+                                         fmax=sample_rate / 2)
+    db = librosa.power_to_db(mel, ref=np.max)
+    img = librosa.display.specshow(db, sr=sample_rate, hop_length=hop_length, x_axis="time", y_axis="mel",
+                                   ax=ax, fmax=sample_rate / 2, cmap="magma")
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel("frequency (Hz, mel scale)")
+    if colorbar:
+        ax.figure.colorbar(img, ax=ax, format="%+2.0f dB", label="level (dB re max)")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_feature_matrix(frames: np.ndarray, frame_rate: float, ax=None, title: str | None = None,
+                        ylabel: str = "coefficient", colorbar: bool = True, cmap: str = "coolwarm"):
+    """Frame features (n_frames, n_features) as an image: time (s) against feature index."""
+    ax = _ax(ax, (7, 3))
+    extent = [0, frames.shape[0] / frame_rate, -0.5, frames.shape[1] - 0.5]
+    lim = np.percentile(np.abs(frames), 99) or 1.0
+    img = ax.imshow(frames.T, origin="lower", aspect="auto", extent=extent, cmap=cmap, vmin=-lim, vmax=lim)
+    ax.set_xlabel("time (s)")
+    ax.set_ylabel(ylabel)
+    if colorbar:
+        ax.figure.colorbar(img, ax=ax, label="value (a.u.)")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_windows(frames: np.ndarray, frame_rate: float, window_frames: int, window_hop: int, ax=None,
+                 title: str | None = None, max_windows: int = 12):
+    """The overlapping sliding windows drawn as brackets over a feature matrix."""
+    from matplotlib.patches import Rectangle
+
+    ax = plot_feature_matrix(frames, frame_rate, ax=ax, title=title, colorbar=False)
+    n = frames.shape[0]
+    starts = list(range(0, max(n - window_frames + 1, 0), window_hop))[:max_windows]
+    height = frames.shape[1]
+    colors = ["black", "gold"]
+    for k, s in enumerate(starts):
+        lane = k % 2
+        ax.add_patch(Rectangle((s / frame_rate, -0.5 + lane * 0.02 * height), window_frames / frame_rate,
+                               height * 0.98, fill=False, lw=1.2, ec=colors[lane], ls="-" if lane == 0 else "--"))
+    ax.set_title((title or "Overlapping sliding windows") +
+                 f" ({window_frames} frames = {window_frames / frame_rate:.2f} s, hop {window_hop} frames)")
+    return ax
+
+
+def plot_emotion_feature_profile(stats: pd.DataFrame, ax=None, title: str | None = None):
+    """Heatmap of per-emotion means of feature columns, z-scored per column (rows: emotions)."""
+    import seaborn as sns
+
+    ax = _ax(ax, (9, 3.5))
+    z = (stats - stats.mean()) / stats.std(ddof=0).replace(0, 1)
+    sns.heatmap(z, cmap="vlag", center=0, ax=ax, cbar_kws={"label": "z-score across emotions"})
+    ax.set_xlabel("feature")
+    ax.set_ylabel("emotion")
+    ax.set_title(title or "Mean feature value per emotion (z-scored per feature)")
+    return ax
+
+
+def plot_embedding(points: np.ndarray, labels, ax=None, title: str | None = None, xlabel: str = "component 1",
+                   ylabel: str = "component 2"):
+    """2-D scatter of an embedding (e.g. PCA of utterance statistics) coloured by label."""
+    import seaborn as sns
+
+    ax = _ax(ax, (6, 5))
+    sns.scatterplot(x=points[:, 0], y=points[:, 1], hue=np.asarray(labels), s=10, alpha=0.7, ax=ax,
+                    palette="tab10", linewidth=0)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(fontsize=7, markerscale=1.5, loc="best")
+    if title:
+        ax.set_title(title)
+    return ax

@@ -1,0 +1,82 @@
+import json
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+from PIL import Image
+
+from serlib.pipeline import discover_corpora, parse_corpus_specs, quick_subset
+from serlib.report import RunContext, deep_merge, manifest_hash, merge_metrics
+
+
+def _manifest(prefix):
+    return pd.DataFrame({"path": [f"{prefix}/Actor_01/a.wav", f"{prefix}/Actor_02/b.wav"],
+                         "corpus": "ravdess", "speaker": ["01", "02"], "emotion": ["sad", "angry"]})
+
+
+def test_manifest_hash_ignores_location_but_not_content():
+    a, b = _manifest("/home/x/ravdess"), _manifest("/data/y/ravdess")
+    assert manifest_hash(a) == manifest_hash(b)
+    assert manifest_hash(a) == manifest_hash(a.iloc[::-1])
+    c = a.copy()
+    c.loc[0, "emotion"] = "happy"
+    assert manifest_hash(c) != manifest_hash(a)
+
+
+@pytest.mark.parametrize("corpus,synthetic", [("embedded", True), ("ravdess", False)])
+def test_save_figure_records_provenance_and_synthetic_stamp(tmp_path, corpus, synthetic):
+    ctx = RunContext(tmp_path, "01_test", seed=7)
+    ctx.register_manifest(corpus, _manifest("/x"))
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    path = ctx.save_figure(fig, "demo", corpus=corpus, protocol="speaker_independent")
+    texts = [t.get_text() for t in fig.texts]
+    assert any("SYNTHETIC" in t for t in texts) == synthetic
+    assert any("speaker_independent" in t for t in texts)
+    prov = json.loads((tmp_path / "provenance.json").read_text())["figures/demo.png"]
+    assert prov["protocol"] == "speaker_independent" and prov["seed"] == 7 and prov["synthetic"] == synthetic
+    assert prov["manifest_hash"][corpus] == manifest_hash(_manifest("/x"))
+    assert prov["git_commit"]
+    meta = json.loads(Image.open(path).text["Description"])
+    assert meta["corpus"] == corpus
+
+
+def test_metrics_fragments_merge(tmp_path):
+    a = RunContext(tmp_path, "01_a")
+    a.record_metrics({"data": {"ravdess": {"n": 3}}}, corpus="ravdess")
+    a.record_metrics({"data": {"tess": {"n": 2}}}, corpus="tess")
+    RunContext(tmp_path, "02_b").record_metrics({"features": {"ravdess": {"k": 1.5}}}, corpus="ravdess")
+    merged = json.loads(merge_metrics(tmp_path, {"run": {"quick": True}}).read_text())
+    assert merged == {"data": {"ravdess": {"n": 3}, "tess": {"n": 2}}, "features": {"ravdess": {"k": 1.5}},
+                      "run": {"quick": True}}
+    assert deep_merge({"a": {"b": 1}}, {"a": {"c": float("nan")}}) == {"a": {"b": 1, "c": None}}
+
+
+def test_parse_corpus_specs(tmp_path):
+    out = parse_corpus_specs([f"ravdess={tmp_path}", "TESS=rel/tess"])
+    assert out["ravdess"] == str(tmp_path) and out["tess"].endswith("rel/tess")
+    for bad, msg in [(["ravdess"], "NAME=ROOT"), (["foo=/x"], "unknown corpus"),
+                     (["tess=/a", "tess=/b"], "twice")]:
+        with pytest.raises(ValueError, match=msg):
+            parse_corpus_specs(bad)
+
+
+def test_discover_corpora(tmp_path):
+    for d in ("RAVDESS", "tess", "notes", "CREMA-D"):
+        (tmp_path / d).mkdir()
+    found = discover_corpora(tmp_path)
+    assert set(found) == {"ravdess", "tess", "crema-d"}
+    with pytest.raises(FileNotFoundError):
+        discover_corpora(tmp_path / "absent")
+
+
+def test_quick_subset_keeps_every_speaker_and_emotion():
+    m = pd.DataFrame({"path": [f"/p/{i}.wav" for i in range(120)], "speaker": [str(i % 4) for i in range(120)],
+                      "emotion": [["a", "b", "c"][i % 3] for i in range(120)]})
+    sub = quick_subset(m, per_group=2, seed=1)
+    assert len(sub) == 4 * 3 * 2
+    assert sub.groupby(["speaker", "emotion"]).size().eq(2).all()
+    assert sub.equals(quick_subset(m, per_group=2, seed=1))
