@@ -1,0 +1,109 @@
+"""End-to-end tests of run_all.py: options, a corpus seeded with broken files, a failing notebook."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+import run_all
+from tests.audio_fixtures import write_broken_files
+from tests.corpus_fixtures import make_ravdess_tree, ravdess_names
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_help_documents_every_option():
+    out = subprocess.run([sys.executable, str(ROOT / "run_all.py"), "--help"], capture_output=True, text=True)
+    assert out.returncode == 0
+    for opt in ("--corpus", "--data-dir", "--protocol", "--seed", "--n-seeds", "--quick", "--output", "--only",
+                "--cache-dir", "--kernel", "--n-jobs", "--no-report", "--list"):
+        assert opt in out.stdout
+
+
+def test_bad_options_are_one_line_errors(tmp_path, capsys):
+    assert run_all.main(["--corpus", "nosuch=/x", "--output", str(tmp_path)]) == 2
+    assert "unknown corpus 'nosuch'" in capsys.readouterr().err
+    with pytest.raises(SystemExit, match="no notebook numbered 99"):
+        run_all.main(["--only", "99"])
+
+
+@pytest.fixture(scope="module")
+def broken_ravdess(tmp_path_factory):
+    root = tmp_path_factory.mktemp("data") / "ravdess"
+    make_ravdess_tree(root, actors=(1, 2, 3, 4))
+    names = ravdess_names(5)
+    expected = write_broken_files(root / "Actor_05", lambda k: names[k] + ".wav")
+    (root / "Actor_05" / "03-01-09-01-01-01-05.wav").write_bytes((root / "Actor_01" / (ravdess_names(1)[0] + ".wav")).read_bytes())
+    (root / "Actor_05" / "final_take.wav").write_bytes(b"RIFF")
+    return root, expected
+
+
+def test_run_completes_on_a_corpus_seeded_with_broken_files(broken_ravdess, tmp_path):
+    root, expected = broken_ravdess
+    out = tmp_path / "run"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "run_all.py"), "--corpus", f"ravdess={root}", "--only", "01,02",
+         "--output", str(out), "--cache-dir", str(tmp_path / "cache"), "--n-jobs", "1"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    assert (out / "report.html").stat().st_size > 10_000
+    assert (out / "notebooks" / "01_data_exploration.ipynb").exists()
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["data"]["ravdess"]["n_utterances"] == 240 + 6  # 4 actors x 60 + the 6 broken audio files
+    assert metrics["data"]["ravdess"]["n_speakers"] == 5
+    assert metrics["features"]["ravdess"]["n_utterances"] == 240
+    skipped = pd.concat([pd.read_csv(out / "tables" / "01_skipped_files.csv"),
+                         pd.read_csv(out / "tables" / "02_skipped_files.csv")])
+    reasons = {Path(p).name: r for p, r in zip(skipped["path"], skipped["reason"])}
+    assert "unknown" in reasons["03-01-09-01-01-01-05.wav"].lower()
+    assert "final_take.wav" in reasons
+    for name, fragment in expected.items():
+        assert fragment in reasons[name], (name, reasons.get(name))
+    report = (out / "report.html").read_text()
+    assert "final_take.wav" in report and "01_data_exploration" in report
+    prov = json.loads((out / "provenance.json").read_text())
+    assert prov["figures/01_counts_ravdess.png"]["corpus"] == "ravdess"
+    assert all(v["seed"] == 0 for v in prov.values())
+
+
+def test_failing_notebook_stops_with_name_and_cell(tmp_path, monkeypatch, capsys):
+    nbdir = tmp_path / "notebooks"
+    nbdir.mkdir()
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("output_dir = 'x'")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("raise ValueError('boom')")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, nbdir / "01_fails.ipynb")
+    nbformat.write(nbformat.v4.new_notebook(), nbdir / "02_never_runs.ipynb")
+    monkeypatch.setattr(run_all, "NOTEBOOK_DIR", nbdir)
+    out = tmp_path / "run"
+    assert run_all.main(["--output", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "01_fails.ipynb" in err and "ValueError: boom" in err and "cell" in err
+    assert (out / "notebooks" / "01_fails.ipynb").exists()
+    assert not (out / "notebooks" / "02_never_runs.ipynb").exists()
+    summary = json.loads((out / "run.json").read_text())
+    assert summary["status"].startswith("FAILED in 01_fails")
+    assert (out / "report.html").exists()
+
+
+def test_default_quick_run_uses_the_embedded_synthetic_corpus(tmp_path):
+    """The README's main job on a machine with no corpus: embedded corpus, report written, SYNTHETIC stamped."""
+    out = tmp_path / "run"
+    proc = subprocess.run([sys.executable, str(ROOT / "run_all.py"), "--quick", "--only", "01,02", "--output", str(out),
+                           "--cache-dir", str(tmp_path / "cache")], capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["data"]["embedded"]["synthetic"] is True
+    assert metrics["data"]["embedded"]["n_emotions"] == 6
+    assert metrics["run"]["corpora"] == ["embedded"]
+    prov = json.loads((out / "provenance.json").read_text())
+    assert prov["figures/01_counts_embedded.png"]["synthetic"] is True
+    assert "SYNTHETIC" in (out / "report.html").read_text()
+    assert list((tmp_path / "cache" / "embedded").iterdir()), "embedded corpus is cached under --cache-dir"
