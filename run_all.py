@@ -153,9 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.output) if args.output else ROOT / "runs" / stamp.strftime("%Y%m%dT%H%M%SZ")
     out = out.resolve()
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
-    for stale in ("metrics",):  # fragments of an earlier run in the same folder must not leak into this one
-        for f in (out / stale).glob("*.json") if (out / stale).exists() else []:
-            f.unlink()
+    for nb in notebooks:  # a notebook's metrics from an earlier run in the same folder must not survive this one
+        (out / "metrics" / f"{nb.stem}.json").unlink(missing_ok=True)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # kernels inherit it: keep TensorFlow's C++ chatter out of logs
     if args.cache_dir:
         os.environ["SERLIB_CACHE_DIR"] = str(Path(args.cache_dir).resolve())
 

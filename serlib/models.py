@@ -3,9 +3,11 @@
 Serves notebook 04_cnn_lstm (training, protocols, ablation, noise robustness) and the inference code.
 
 Input of one utterance: its overlapping sliding windows ``(n_windows, window_frames, n_features)`` from
-:mod:`serlib.features`. A small CNN (shared over windows, ``TimeDistributed``) learns local spectro-temporal
-patterns inside each window, with the static / delta / delta-delta blocks as three input channels; an LSTM
-reads the sequence of window embeddings; a softmax layer gives emotion probabilities.
+:mod:`serlib.features`. A small CNN, shared over windows (``TimeDistributed``), learns local spectro-temporal
+patterns inside each window: 1-D convolutions over the window's frames with the 120 MFCC / delta / delta-delta
+values as channels (on a 2-core CPU this is ~8x faster than 2-D convolutions over the frames x coefficients
+image, for the same receptive field in time), then average pooling to one embedding per window. An LSTM reads
+the sequence of window embeddings; a softmax layer gives emotion probabilities.
 
 What the paper specifies (Adam, learning rate 1e-3, categorical cross-entropy) is the default; everything
 else is a documented choice, switchable for the ablation:
@@ -36,8 +38,9 @@ class CnnLstmConfig:
     """Architecture and training settings (every field is recorded with a saved model)."""
 
     n_windows: int = 12
-    conv_filters: tuple[int, ...] = (16, 32)
-    lstm_units: int = 48
+    conv_filters: tuple[int, ...] = (64, 64)
+    kernel_sizes: tuple[int, ...] = (5, 3)
+    lstm_units: int = 64
     dropout: float = 0.3
     l2: float = 1e-4
     learning_rate: float = 1e-3
@@ -50,11 +53,37 @@ class CnnLstmConfig:
     early_stopping: bool = True
     time_mask: int = 6
     feature_mask: int = 6
+    utterance_norm: str = "none"
+    monitor: str = "val_loss"
+    label_smoothing: float = 0.0
+
+    def __post_init__(self):
+        if self.utterance_norm not in ("none", "mean", "meanvar"):
+            raise ValueError(f"utterance_norm must be 'none', 'mean' or 'meanvar', got {self.utterance_norm!r}")
+        if self.monitor not in ("val_loss", "val_accuracy"):
+            raise ValueError(f"monitor must be 'val_loss' or 'val_accuracy', got {self.monitor!r}")
+        if self.n_windows < 1 or not self.conv_filters:
+            raise ValueError("n_windows must be >= 1 and conv_filters non-empty")
 
     def to_dict(self) -> dict:
         d = dataclasses.asdict(self)
         d["conv_filters"] = list(self.conv_filters)
+        d["kernel_sizes"] = list(self.kernel_sizes)
         return d
+
+
+def normalize_utterance(frames: np.ndarray, mode: str) -> np.ndarray:
+    """Per-utterance normalisation: ``"mean"`` subtracts each feature's mean over the utterance (cepstral mean
+    normalisation, removes channel and part of the speaker's timbre), ``"meanvar"`` also divides by its std.
+
+    Uses the utterance itself only, so it is the same at training and test time and leaks nothing.
+    """
+    if mode == "none":
+        return frames
+    out = frames - frames.mean(axis=0, keepdims=True)
+    if mode == "meanvar":
+        out = out / np.maximum(frames.std(axis=0, keepdims=True), 1e-6)
+    return out.astype(np.float32)
 
 
 def windows_tensor(frames_list, feature_config: FeatureConfig, n_windows: int) -> np.ndarray:
@@ -113,21 +142,22 @@ def build_cnn_lstm(n_windows: int, window_frames: int, n_static: int, n_channels
                                  name="train_normalisation")(x)
     if config.spec_augment:
         x = _spec_augment_layer()(config.time_mask, config.feature_mask, n_static, seed, name="spec_augment")(x)
-    x = layers.Reshape((n_windows, window_frames, n_channels, n_static))(x)
-    x = layers.Permute((1, 2, 4, 3))(x)  # (windows, frames, coefficients, channels)
-    for filters in config.conv_filters:
-        x = layers.TimeDistributed(layers.Conv2D(filters, 3, padding="same", use_bias=False,
-                                                 kernel_regularizer=reg))(x)
-        x = layers.TimeDistributed(layers.BatchNormalization())(x)
-        x = layers.TimeDistributed(layers.Activation("relu"))(x)
-        x = layers.TimeDistributed(layers.MaxPooling2D(2))(x)
-    x = layers.TimeDistributed(layers.GlobalAveragePooling2D())(x)
+    for k, filters in enumerate(config.conv_filters):
+        x = layers.TimeDistributed(layers.Conv1D(filters, config.kernel_sizes[k % len(config.kernel_sizes)],
+                                                 padding="same", use_bias=False, kernel_regularizer=reg),
+                                   name=f"conv{k + 1}")(x)
+        x = layers.TimeDistributed(layers.BatchNormalization(), name=f"bn{k + 1}")(x)
+        x = layers.Activation("relu", name=f"relu{k + 1}")(x)
+        if k < len(config.conv_filters) - 1:
+            x = layers.TimeDistributed(layers.MaxPooling1D(2), name=f"pool{k + 1}")(x)
+    x = layers.TimeDistributed(layers.GlobalAveragePooling1D(), name="window_embedding")(x)
     x = layers.Dropout(config.dropout)(x)
     x = layers.LSTM(config.lstm_units, kernel_regularizer=reg)(x)
     x = layers.Dropout(config.dropout)(x)
     out = layers.Dense(n_classes, activation="softmax", kernel_regularizer=reg, name="emotion")(x)
     model = keras.Model(inp, out, name="cnn_lstm")
-    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate), loss="categorical_crossentropy",
+    model.compile(optimizer=keras.optimizers.Adam(config.learning_rate),
+                  loss=keras.losses.CategoricalCrossentropy(label_smoothing=config.label_smoothing),
                   metrics=["accuracy"])
     return model
 
@@ -200,6 +230,7 @@ class CnnLstmClassifier:
 
     def windows(self, frames_list) -> np.ndarray:
         """The raw model input for utterances: ``(n, n_windows, window_frames, n_features)``."""
+        frames_list = [normalize_utterance(np.asarray(f, np.float32), self.config.utterance_norm) for f in frames_list]
         return windows_tensor(frames_list, self.feature_config, self.config.n_windows)
 
     def fit(self, frames_list, labels, *, validation=None, verbose: int = 0) -> "CnnLstmClassifier":
@@ -222,7 +253,8 @@ class CnnLstmClassifier:
             raise ValueError("need at least two emotions to train a classifier")
         keras.utils.set_random_seed(self.seed)
         if self.config.normalize:
-            self.normalizer.fit(frames_list)
+            self.normalizer.fit([normalize_utterance(np.asarray(f, np.float32), self.config.utterance_norm)
+                                 for f in frames_list])
         x = self.windows(frames_list)
         index = {l: i for i, l in enumerate(self.labels_)}
         y = keras.utils.to_categorical([index[l] for l in labels], len(self.labels_))
@@ -246,7 +278,8 @@ class CnnLstmClassifier:
                             keras.utils.to_categorical([index[l] for l in vl[keep]], len(self.labels_)))
                 if self.config.early_stopping:
                     callbacks.append(keras.callbacks.EarlyStopping(
-                        monitor="val_loss", patience=self.config.patience, restore_best_weights=True))
+                        monitor=self.config.monitor, mode="min" if self.config.monitor == "val_loss" else "max",
+                        patience=self.config.patience, restore_best_weights=True))
         t0 = time.perf_counter()
         h = self.model.fit(x, y, batch_size=self.config.batch_size, epochs=self.config.epochs, verbose=verbose,
                            class_weight=class_weight, shuffle=True, validation_data=val_data, callbacks=callbacks)
@@ -254,7 +287,9 @@ class CnnLstmClassifier:
         epochs_run = len(history["loss"])
         self.epoch_seconds_ = (time.perf_counter() - t0) / max(epochs_run, 1)
         if val_data is not None and history.get("val_loss"):
-            history["best_epoch"] = int(np.argmin(history["val_loss"]) + 1) if callbacks else epochs_run
+            key = self.config.monitor
+            best = np.argmin(history[key]) if key == "val_loss" else np.argmax(history[key])
+            history["best_epoch"] = int(best + 1) if callbacks else epochs_run
         else:
             history["best_epoch"] = epochs_run
         history["epochs_run"] = epochs_run
@@ -313,6 +348,7 @@ class CnnLstmClassifier:
         meta = json.loads(meta_path.read_text())
         mc = dict(meta["model_config"])
         mc["conv_filters"] = tuple(mc["conv_filters"])
+        mc["kernel_sizes"] = tuple(mc.get("kernel_sizes", (5, 3)))
         est = cls(FeatureConfig(**meta["feature_config"]), CnnLstmConfig(**mc), meta.get("seed", 0))
         est.labels_ = list(meta["labels"])
         norm = meta["normalizer"]

@@ -100,16 +100,24 @@ def plot_logmel(y: np.ndarray, sample_rate: int, ax=None, title: str | None = No
 
 
 def plot_feature_matrix(frames: np.ndarray, frame_rate: float, ax=None, title: str | None = None,
-                        ylabel: str = "coefficient", colorbar: bool = True, cmap: str = "coolwarm"):
-    """Frame features (n_frames, n_features) as an image: time (s) against feature index."""
+                        ylabel: str = "coefficient", colorbar: bool = True, cmap: str = "coolwarm",
+                        standardize: bool = True):
+    """Frame features (n_frames, n_features) as an image: time (s) against feature index.
+
+    With ``standardize`` every coefficient is z-scored over time for display, so that coefficient 0 (level),
+    whose range is far larger, does not wash out the others.
+    """
     ax = _ax(ax, (7, 3))
+    shown = frames
+    if standardize:
+        shown = (frames - frames.mean(axis=0)) / np.maximum(frames.std(axis=0), 1e-9)
     extent = [0, frames.shape[0] / frame_rate, -0.5, frames.shape[1] - 0.5]
-    lim = np.percentile(np.abs(frames), 99) or 1.0
-    img = ax.imshow(frames.T, origin="lower", aspect="auto", extent=extent, cmap=cmap, vmin=-lim, vmax=lim)
+    lim = np.percentile(np.abs(shown), 99) or 1.0
+    img = ax.imshow(shown.T, origin="lower", aspect="auto", extent=extent, cmap=cmap, vmin=-lim, vmax=lim)
     ax.set_xlabel("time (s)")
     ax.set_ylabel(ylabel)
     if colorbar:
-        ax.figure.colorbar(img, ax=ax, label="value (a.u.)")
+        ax.figure.colorbar(img, ax=ax, label="z-score over time" if standardize else "value (a.u.)")
     if title:
         ax.set_title(title)
     return ax
@@ -143,6 +151,7 @@ def plot_emotion_feature_profile(stats: pd.DataFrame, ax=None, title: str | None
     sns.heatmap(z, cmap="vlag", center=0, ax=ax, cbar_kws={"label": "z-score across emotions"})
     ax.set_xlabel("feature")
     ax.set_ylabel("emotion")
+    ax.tick_params(axis="y", rotation=0)
     ax.set_title(title or "Mean feature value per emotion (z-scored per feature)")
     return ax
 
@@ -158,6 +167,103 @@ def plot_embedding(points: np.ndarray, labels, ax=None, title: str | None = None
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.legend(fontsize=7, markerscale=1.5, loc="best")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+# ------------------------------------------------------------------------------ notebook 04 (CNN-LSTM)
+def plot_confusion(y_true, y_pred, labels=None, ax=None, title: str | None = None, normalize: bool = True):
+    """Confusion matrix heatmap; rows are true labels. ``normalize`` shows row percentages (recall)."""
+    import seaborn as sns
+    from sklearn.metrics import confusion_matrix
+
+    ax = _ax(ax, (6, 5))
+    labels = sorted(set(y_true) | set(y_pred)) if labels is None else list(labels)
+    cm = confusion_matrix(y_true, y_pred, labels=labels).astype(float)
+    if normalize:
+        cm = 100 * cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
+    sns.heatmap(cm, annot=True, fmt=".0f", cmap="Blues", xticklabels=labels, yticklabels=labels, ax=ax,
+                cbar_kws={"label": "% of true class" if normalize else "utterances (count)"},
+                vmin=0, vmax=100 if normalize else None, annot_kws={"fontsize": 7})
+    ax.set_xlabel("predicted label")
+    ax.set_ylabel("true label")
+    ax.tick_params(axis="x", rotation=45)
+    ax.tick_params(axis="y", rotation=0)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_protocol_bars(summary: pd.DataFrame, ax=None, metric: str = "accuracy", reported: dict | None = None,
+                       title: str | None = None):
+    """Grouped bars of a metric (in %) per corpus and protocol with std error bars.
+
+    ``summary`` needs columns ``corpus, protocol, <metric>, <metric>_std``; ``reported`` maps a label to a
+    value in % drawn as dashed reference lines marked "reported (paper)".
+    """
+    ax = _ax(ax, (9, 4))
+    protocols = list(dict.fromkeys(summary["protocol"]))
+    corpora = list(dict.fromkeys(summary["corpus"]))
+    width = 0.8 / max(len(protocols), 1)
+    colors = dict(zip(protocols, ["tab:gray", "tab:blue", "tab:orange", "tab:green", "tab:purple", "tab:red"]))
+    for k, proto in enumerate(protocols):
+        sub = summary[summary["protocol"] == proto].set_index("corpus").reindex(corpora)
+        x = np.arange(len(corpora)) + (k - (len(protocols) - 1) / 2) * width
+        vals = 100 * sub[metric].to_numpy(dtype=float)
+        errs = 100 * sub.get(metric + "_std", pd.Series(0.0, index=sub.index)).to_numpy(dtype=float)
+        ax.bar(x, vals, width, yerr=errs, capsize=3, label=f"{proto} (measured here)", color=colors[proto])
+        for xi, v in zip(x, vals):
+            if np.isfinite(v):
+                ax.text(xi, v + 1, f"{v:.1f}", ha="center", va="bottom", fontsize=7)
+    for k, (label, value) in enumerate((reported or {}).items()):
+        ax.axhline(value, ls="--", lw=1, color="firebrick")
+        left = k % 2 == 1
+        ax.text(-0.45 if left else len(corpora) - 0.55, value + (0.4 if left else -0.4),
+                f"{label}: {value:g} % (reported)", ha="left" if left else "right",
+                va="bottom" if left else "top", fontsize=7, color="firebrick")
+    ax.set_xticks(np.arange(len(corpora)))
+    ax.set_xticklabels(corpora)
+    ax.set_xlabel("corpus")
+    ax.set_ylabel(f"{metric.replace('_', ' ')} (%)")
+    ax.set_ylim(0, 105)
+    ax.legend(fontsize=7, loc="lower left")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_snr_curves(table: pd.DataFrame, ax=None, title: str | None = None, chance: float | None = None):
+    """Accuracy (%) against SNR (dB) per noise kind; ``table`` has ``noise, snr_db, accuracy`` (clean = inf)."""
+    ax = _ax(ax, (6, 4))
+    for kind, g in table.groupby("noise"):
+        g = g.sort_values("snr_db", ascending=False)
+        xs = ["clean" if not np.isfinite(s) else f"{s:g}" for s in g["snr_db"]]
+        ax.plot(xs, 100 * g["accuracy"], marker="o", label=f"{kind} noise")
+    if chance:
+        ax.axhline(100 * chance, ls=":", color="0.5", label="chance")
+    ax.set_xlabel("signal-to-noise ratio (dB)")
+    ax.set_ylabel("accuracy (%)")
+    ax.set_ylim(0, 100)
+    ax.legend(fontsize=8)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_learning_curves(history: dict, ax=None, title: str | None = None):
+    """Training and validation accuracy (%) against epoch; the early-stopping epoch is marked."""
+    ax = _ax(ax, (6, 3.5))
+    ep = np.arange(1, len(history.get("accuracy", [])) + 1)
+    ax.plot(ep, 100 * np.asarray(history.get("accuracy", [])), label="training utterances")
+    if history.get("val_accuracy"):
+        ax.plot(ep, 100 * np.asarray(history["val_accuracy"]), label="validation speakers (from training side)")
+    if history.get("best_epoch"):
+        ax.axvline(history["best_epoch"], ls="--", color="0.4", lw=1, label="kept epoch")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("accuracy (%)")
+    ax.set_ylim(0, 100)
+    ax.legend(fontsize=7)
     if title:
         ax.set_title(title)
     return ax

@@ -1,0 +1,463 @@
+"""Classical data augmentation and the "does augmentation help?" experiment.
+
+Serves notebook 03_gan_augmentation.
+
+Classical augmentation works on the *waveform* of a training utterance (after the same silence trimming as
+feature extraction): Gaussian noise at a random signal-to-noise ratio, a pitch shift (semitones) and a time
+stretch (``librosa.effects``), each applied with a probability and at least one always applied. Frame
+features of the augmented waveform are then computed exactly as for real audio and cached on disk under a key
+made of the file's content hash, the augmentation settings, the seed and the copy number. The other half of
+"classical" augmentation, SpecAugment (random time and coefficient masks), is a switchable layer of the
+CNN-LSTM (``CnnLstmConfig(spec_augment=True)``).
+
+The experiment compares four training conditions of the CNN-LSTM under the speaker-independent protocol:
+
+- ``none``: real training utterances only, SpecAugment off;
+- ``classic``: plus one waveform-augmented copy per training utterance, SpecAugment on;
+- ``gan``: plus GAN-translated utterances (:mod:`serlib.gan`), SpecAugment off;
+- ``classic_gan``: both.
+
+Every augmenter is built from the *fit* part of a fold's training speakers (validation speakers for early
+stopping and test speakers never reach it): the functions here take the test positions too and refuse a
+split where a test speaker is among the training speakers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .audio import AudioError, load_audio
+from .evaluation import Split, validation_speakers_split
+from .features import FeatureCache, FeatureConfig, FeatureSet, compute_frame_features, default_cache_dir, \
+    file_content_hash
+from .gan import EmotionStarGAN, GanConfig, check_speakers_disjoint, fit_fold_gan, gan_quality
+
+#: The four training conditions of notebook 03, in display order.
+CONDITIONS = ("none", "classic", "gan", "classic_gan")
+#: Bump when the meaning of cached augmented features changes.
+AUGMENT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ClassicAugmentConfig:
+    """Waveform augmentation settings (each transform is applied with its probability; at least one is).
+
+    Attributes:
+        snr_db: range of the signal-to-noise ratio of added white Gaussian noise, dB.
+        pitch_semitones: range of the pitch shift, semitones.
+        stretch_rate: range of the time-stretch rate (> 1 is faster, i.e. shorter).
+        p_noise, p_pitch, p_stretch: probabilities of each transform.
+    """
+
+    snr_db: tuple[float, float] = (10.0, 30.0)
+    pitch_semitones: tuple[float, float] = (-2.0, 2.0)
+    stretch_rate: tuple[float, float] = (0.85, 1.15)
+    p_noise: float = 0.5
+    p_pitch: float = 0.5
+    p_stretch: float = 0.5
+
+    def __post_init__(self):
+        for name in ("snr_db", "pitch_semitones", "stretch_rate"):
+            lo, hi = getattr(self, name)
+            if lo > hi:
+                raise ValueError(f"{name} must be (low, high) with low <= high, got {(lo, hi)}")
+        if self.stretch_rate[0] <= 0:
+            raise ValueError(f"stretch_rate must be positive, got {self.stretch_rate}")
+        for name in ("p_noise", "p_pitch", "p_stretch"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"{name} must be in [0, 1], got {getattr(self, name)}")
+
+    def to_dict(self) -> dict:
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in dataclasses.asdict(self).items()}
+
+
+def draw_augmentation(config: ClassicAugmentConfig, seed: int) -> dict:
+    """The random parameters of one augmented copy (deterministic for a seed): which transforms, how much."""
+    rng = np.random.default_rng(seed)
+    use = rng.random(3) < np.array([config.p_noise, config.p_pitch, config.p_stretch])
+    if not use.any():
+        use[rng.integers(0, 3)] = True
+    return {
+        "snr_db": float(rng.uniform(*config.snr_db)) if use[0] else None,
+        "pitch_semitones": float(rng.uniform(*config.pitch_semitones)) if use[1] else None,
+        "stretch_rate": float(rng.uniform(*config.stretch_rate)) if use[2] else None,
+        "noise_seed": int(rng.integers(0, 2**31 - 1)),
+    }
+
+
+def augment_waveform(y: np.ndarray, sr: int, config: ClassicAugmentConfig = ClassicAugmentConfig(), *,
+                     seed: int = 0) -> tuple[np.ndarray, dict]:
+    """One augmented copy of a waveform: pitch shift, then time stretch, then additive noise.
+
+    Args:
+        y: mono float waveform.
+        sr: sample rate (Hz).
+        config: :class:`ClassicAugmentConfig`.
+        seed: makes the copy reproducible.
+
+    Returns:
+        ``(augmented float32 waveform, parameters)``; the length is ``len(y)`` unless time-stretched
+        (then about ``len(y) / rate``).
+    """
+    import librosa
+
+    y = np.asarray(y, np.float32)
+    if y.ndim != 1 or y.size == 0:
+        raise ValueError(f"expected a non-empty 1-D waveform, got shape {y.shape}")
+    if not np.all(np.isfinite(y)):
+        raise ValueError("waveform contains NaN or infinite values")
+    params = draw_augmentation(config, seed)
+    out = y
+    if params["pitch_semitones"] is not None:
+        out = librosa.effects.pitch_shift(out, sr=sr, n_steps=params["pitch_semitones"])
+    if params["stretch_rate"] is not None:
+        out = librosa.effects.time_stretch(out, rate=params["stretch_rate"])
+    if params["snr_db"] is not None:
+        rms = float(np.sqrt(np.mean(np.square(out, dtype=np.float64))))
+        noise_rms = rms / (10 ** (params["snr_db"] / 20))
+        out = out + noise_rms * np.random.default_rng(params["noise_seed"]).standard_normal(out.size)
+    return np.asarray(out, np.float32), params
+
+
+def _copy_seed(content_hash: str, seed: int, copy: int) -> int:
+    return int(hashlib.sha256(f"{content_hash}|{seed}|{copy}".encode()).hexdigest()[:8], 16)
+
+
+def _augmented_key(content_hash: str, aug: ClassicAugmentConfig, seed: int, copy: int) -> str:
+    payload = json.dumps({"v": AUGMENT_VERSION, "content": content_hash, "aug": aug.to_dict(), "seed": seed,
+                          "copy": copy}, sort_keys=True)
+    return "aug-" + hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _augmented_for_file(path: str, feature_config: FeatureConfig, aug: ClassicAugmentConfig, seed: int, copy: int,
+                        cache_root: str | None):
+    """Worker: (frames or None, params, reason)."""
+    try:
+        content = file_content_hash(path)
+    except OSError as err:
+        return None, {}, f"unreadable: {err.strerror or err}"
+    copy_seed = _copy_seed(content, seed, copy)
+    params = draw_augmentation(aug, copy_seed)
+    cache = FeatureCache(cache_root) if cache_root is not None else None
+    key = _augmented_key(content, aug, seed, copy)
+    if cache is not None:
+        hit = cache.get(key, feature_config)
+        if hit is not None:
+            return hit, params, ""
+    try:
+        y = load_audio(path, feature_config.sample_rate, trim_db=feature_config.trim_db,
+                       min_duration_s=feature_config.min_duration_s)
+        y_aug, params = augment_waveform(y, feature_config.sample_rate, aug, seed=copy_seed)
+        frames = compute_frame_features(y_aug, feature_config)
+    except (AudioError, ValueError) as err:
+        return None, params, str(err)
+    if frames.shape[0] < feature_config.window_frames:
+        return None, params, f"augmented copy too short ({frames.shape[0]} frames)"
+    if not np.all(np.isfinite(frames)):
+        return None, params, "augmented features contain NaN or infinite values"
+    if cache is not None:
+        cache.put(key, feature_config, frames)
+    return frames, params, ""
+
+
+@dataclass
+class AugmentedData:
+    """Synthetic training utterances and where they came from.
+
+    Attributes:
+        frames: one ``(n_frames, n_features)`` array per synthetic utterance.
+        emotions: label of each synthetic utterance.
+        source: manifest position of the real utterance each was made from.
+        params: per-utterance augmentation parameters (DataFrame), if any.
+        skipped: sources that gave no usable copy, with a reason.
+        seconds: wall time spent making them.
+    """
+
+    frames: list
+    emotions: np.ndarray
+    source: np.ndarray
+    params: pd.DataFrame = field(default_factory=pd.DataFrame)
+    skipped: pd.DataFrame = field(default_factory=pd.DataFrame)
+    seconds: float = 0.0
+
+    def __len__(self) -> int:
+        return len(self.frames)
+
+
+def classic_augmented_features(manifest: pd.DataFrame, train, test, *, feature_config: FeatureConfig = FeatureConfig(),
+                               config: ClassicAugmentConfig = ClassicAugmentConfig(), seed: int = 0,
+                               n_copies: int = 1, cache_dir=None, n_jobs: int = 2,
+                               progress: bool = True) -> AugmentedData:
+    """Waveform-augmented copies of the ``train`` rows of a manifest, as frame features.
+
+    Serves notebook 03. ``test`` (the split's test positions) is only used to refuse a split where a test
+    speaker is among the rows to augment. A copy of a file is the same whatever the fold (its randomness
+    comes from the file content, ``seed`` and the copy number), which makes the cache effective.
+
+    Args:
+        manifest: rows with ``path``, ``speaker``, ``emotion``.
+        train, test: positions of the split.
+        n_copies: augmented copies per training utterance.
+        cache_dir: cache root (``None``: default, ``False``: no cache).
+    """
+    from joblib import Parallel, delayed
+    from tqdm.auto import tqdm
+
+    for col in ("path", "speaker", "emotion"):
+        if col not in manifest.columns:
+            raise ValueError(f"manifest lacks column {col!r} (see serlib.datasets.load)")
+    train, test = np.asarray(train, int), np.asarray(test, int)
+    spk = manifest["speaker"].astype(str).to_numpy()
+    check_speakers_disjoint(spk[train], spk[test])
+    if n_copies < 1:
+        raise ValueError(f"n_copies must be >= 1, got {n_copies}")
+    cache_root = None if cache_dir is False else str(cache_dir if cache_dir is not None else default_cache_dir())
+    paths = manifest["path"].astype(str).to_numpy()
+    emotions = manifest["emotion"].astype(str).to_numpy()
+    jobs = [(int(p), c) for p in train for c in range(n_copies)]
+    t0 = time.perf_counter()
+    results = Parallel(n_jobs=n_jobs, return_as="generator")(
+        delayed(_augmented_for_file)(paths[p], feature_config, config, seed, c, cache_root) for p, c in jobs)
+    frames, emo, source, params, skipped = [], [], [], [], []
+    for (p, c), (fr, par, reason) in tqdm(zip(jobs, results), total=len(jobs), desc="classic augmentation",
+                                           disable=not progress, leave=False):
+        if fr is None:
+            skipped.append({"path": paths[p], "copy": c, "reason": reason})
+            continue
+        frames.append(fr)
+        emo.append(emotions[p])
+        source.append(p)
+        params.append({"source": p, "copy": c, **par})
+    return AugmentedData(frames, np.asarray(emo, dtype=str), np.asarray(source, int), pd.DataFrame(params),
+                         pd.DataFrame(skipped, columns=["path", "copy", "reason"]), time.perf_counter() - t0)
+
+
+# ---------------------------------------------------------------------------------------------- experiment
+@dataclass
+class FoldAugmentation:
+    """Everything one speaker-independent fold needs for the four conditions.
+
+    Attributes:
+        split: the fold (test positions are only predicted, never augmented).
+        fit, val: training positions for fitting / early stopping (validation speakers from training speakers).
+        classic: waveform-augmented copies of ``fit`` rows (or ``None`` if not needed).
+        gan_data: GAN-translated copies of ``fit`` rows (or ``None``).
+        gan: the fold's fitted GAN (trained on ``fit`` rows only).
+        gan_quality: :func:`serlib.gan.gan_quality` on the fit speakers (or empty).
+    """
+
+    split: Split
+    fit: np.ndarray
+    val: np.ndarray
+    classic: AugmentedData | None = None
+    gan_data: AugmentedData | None = None
+    gan: EmotionStarGAN | None = None
+    gan_quality: dict = field(default_factory=dict)
+
+
+def prepare_fold(features: FeatureSet, split: Split, *, conditions=CONDITIONS, gan_config: GanConfig = GanConfig(),
+                 classic_config: ClassicAugmentConfig = ClassicAugmentConfig(), n_copies: int = 1, seed: int = 0,
+                 classic_seed: int | None = None, cache_dir=None, n_jobs: int = 2, quality: bool = True,
+                 progress: bool = True) -> FoldAugmentation:
+    """Split a fold's training speakers into fit / validation speakers and build the augmenters on ``fit``.
+
+    Serves notebook 03. The validation split and the GAN use ``seed`` (not the model seed), so one GAN per
+    fold is reused by every model seed. Classical copies use ``classic_seed`` (default ``seed``); keeping it
+    the same for every fold gives a file the same copy in every fold, so the cache serves all folds.
+    """
+    m = features.manifest
+    spk = m["speaker"].astype(str).to_numpy()
+    check_speakers_disjoint(spk[split.train], spk[split.test])
+    unknown = sorted(set(conditions) - set(CONDITIONS))
+    if unknown:
+        raise ValueError(f"unknown condition(s) {unknown}; choose from {CONDITIONS}")
+    fit, val = validation_speakers_split(m, split.train, seed=seed)
+    fold = FoldAugmentation(split, fit, val)
+    emotions = m["emotion"].astype(str).to_numpy()
+    if {"classic", "classic_gan"} & set(conditions):
+        fold.classic = classic_augmented_features(m, fit, split.test, feature_config=features.config,
+                                                  config=classic_config,
+                                                  seed=seed if classic_seed is None else classic_seed,
+                                                  n_copies=n_copies,
+                                                  cache_dir=cache_dir, n_jobs=n_jobs, progress=progress)
+    if {"gan", "classic_gan"} & set(conditions):
+        gan = fit_fold_gan(features.frames, m, fit, split.test,
+                           feature_config=features.config, config=gan_config, seed=seed, progress=progress)
+        gan.assert_unseen(spk[split.test])
+        t0 = time.perf_counter()
+        frames, targets, src = gan.augment([features.frames[i] for i in fit], emotions[fit], spk[fit],
+                                           n_copies=n_copies, seed=seed)
+        fold.gan = gan
+        fold.gan_data = AugmentedData(frames, targets, fit[src],
+                                      pd.DataFrame({"source": fit[src], "source_emotion": emotions[fit][src],
+                                                    "target_emotion": targets}),
+                                      seconds=gan.train_seconds_ + time.perf_counter() - t0)
+        if quality:
+            fold.gan_quality = gan_quality(gan, [features.frames[i] for i in fit], emotions[fit], spk[fit],
+                                           seed=seed)
+    return fold
+
+
+def training_data(features: FeatureSet, fold: FoldAugmentation, condition: str) -> tuple[list, np.ndarray, bool]:
+    """``(frames_list, labels, spec_augment)`` the CNN-LSTM trains on under ``condition`` in ``fold``."""
+    if condition not in CONDITIONS:
+        raise ValueError(f"unknown condition {condition!r}; choose from {CONDITIONS}")
+    emotions = features.manifest["emotion"].astype(str).to_numpy()
+    frames = [features.frames[i] for i in fold.fit]
+    labels = [emotions[fold.fit]]
+    if condition in ("classic", "classic_gan"):
+        if fold.classic is None:
+            raise ValueError(f"fold has no classical augmentation; prepare it with condition {condition!r}")
+        frames += fold.classic.frames
+        labels.append(fold.classic.emotions)
+    if condition in ("gan", "classic_gan"):
+        if fold.gan_data is None:
+            raise ValueError(f"fold has no GAN data; prepare it with condition {condition!r}")
+        frames += fold.gan_data.frames
+        labels.append(fold.gan_data.emotions)
+    return frames, np.concatenate(labels), condition in ("classic", "classic_gan")
+
+
+def fit_predict_condition(features: FeatureSet, fold: FoldAugmentation, condition: str, *, model_config=None,
+                          seed: int = 0) -> tuple[pd.DataFrame, dict]:
+    """Train the CNN-LSTM of one condition on one fold and predict the fold's test utterances.
+
+    Returns:
+        ``(predictions, info)``: predictions has ``position, speaker, y_true, y_pred, condition, seed``; info
+        has ``seconds``, ``epochs_run``, ``n_train``.
+    """
+    from .models import CnnLstmClassifier, CnnLstmConfig
+
+    base = model_config if model_config is not None else CnnLstmConfig()
+    frames, labels, spec = training_data(features, fold, condition)
+    m = features.manifest
+    emotions = m["emotion"].astype(str).to_numpy()
+    clf = CnnLstmClassifier(features.config, dataclasses.replace(base, spec_augment=spec), seed=seed)
+    t0 = time.perf_counter()
+    clf.fit(frames, labels, validation=([features.frames[i] for i in fold.val], emotions[fold.val]))
+    seconds = time.perf_counter() - t0
+    test = fold.split.test
+    pred = clf.predict([features.frames[i] for i in test])
+    out = pd.DataFrame({"position": test, "speaker": m["speaker"].astype(str).to_numpy()[test],
+                        "y_true": emotions[test], "y_pred": pred, "condition": condition, "seed": seed})
+    return out, {"seconds": seconds, "epochs_run": clf.history_.get("epochs_run", 0), "n_train": len(frames)}
+
+
+def run_comparison(features: FeatureSet, folds: list[Split], *, conditions=CONDITIONS, seeds=(0, 1, 2),
+                   model_config=None, gan_config: GanConfig = GanConfig(),
+                   classic_config: ClassicAugmentConfig = ClassicAugmentConfig(), n_copies: int = 1, seed: int = 0,
+                   cache_dir=None, n_jobs: int = 2, progress: bool = True):
+    """The whole experiment: per fold, build augmenters on its fit speakers, then train every condition x seed.
+
+    Serves notebook 03.
+
+    Returns:
+        ``(predictions, runs, prepared)``: pooled test predictions of every (condition, seed, fold); one row
+        per training run (fold, condition, seed, seconds, epochs, training-set size); the prepared folds
+        (with their GANs, for figures).
+    """
+    from tqdm.auto import tqdm
+
+    preds, runs, prepared = [], [], []
+    bar = tqdm(total=len(folds) * len(seeds) * len(conditions), desc="CNN-LSTM trainings", disable=not progress)
+    for k, split in enumerate(folds):
+        fold = prepare_fold(features, split, conditions=conditions, gan_config=gan_config,
+                            classic_config=classic_config, n_copies=n_copies, seed=seed + k, classic_seed=seed,
+                            cache_dir=cache_dir, n_jobs=n_jobs, progress=progress)
+        prepared.append(fold)
+        for s in seeds:
+            for cond in conditions:
+                p, info = fit_predict_condition(features, fold, cond, model_config=model_config, seed=s)
+                preds.append(p.assign(fold=k))
+                runs.append({"fold": k, "condition": cond, "seed": s, **info})
+                bar.update(1)
+    bar.close()
+    return pd.concat(preds, ignore_index=True), pd.DataFrame(runs), prepared
+
+
+# ---------------------------------------------------------------------------------------------- statistics
+def _uar(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> float:
+    recalls = []
+    for c in range(n_classes):
+        sel = y_true == c
+        if sel.any():
+            recalls.append(np.mean(y_pred[sel] == c))
+    return float(np.mean(recalls))
+
+
+def _prediction_matrix(predictions: pd.DataFrame, condition: str):
+    """Rows = test positions (sorted), columns = seeds; plus truth, speaker and label coding."""
+    sub = predictions[predictions["condition"] == condition]
+    if sub.empty:
+        raise ValueError(f"no predictions for condition {condition!r}")
+    wide = sub.pivot_table(index="position", columns="seed", values="y_pred", aggfunc="first")
+    meta = sub.drop_duplicates("position").set_index("position").loc[wide.index]
+    return wide, meta
+
+
+def uar_per_seed(predictions: pd.DataFrame) -> pd.DataFrame:
+    """UAR and accuracy of the pooled test predictions (all folds) per condition and seed."""
+    from .evaluation import classification_metrics
+
+    rows = []
+    for (cond, s), g in predictions.groupby(["condition", "seed"], sort=False):
+        rows.append({"condition": cond, "seed": s, **classification_metrics(g["y_true"], g["y_pred"])})
+    return pd.DataFrame(rows)
+
+
+def paired_difference_ci(predictions: pd.DataFrame, condition: str, baseline: str = "none", *, n_boot: int = 1000,
+                         seed: int = 0, level: float = 0.95) -> dict[str, float]:
+    """Mean over seeds of UAR(condition) - UAR(baseline), with a paired cluster-bootstrap interval.
+
+    Both conditions must have predictions for the same test utterances and seeds. A bootstrap replicate
+    resamples *speakers* with replacement (their utterances are correlated), and recomputes the seed-averaged
+    difference on that resample with the same seeds' predictions of both conditions (paired).
+    """
+    a, meta = _prediction_matrix(predictions, condition)
+    b, _ = _prediction_matrix(predictions, baseline)
+    if not a.index.equals(b.index) or list(a.columns) != list(b.columns):
+        raise ValueError(f"{condition!r} and {baseline!r} need predictions for the same utterances and seeds")
+    labels = sorted(set(meta["y_true"]) | set(np.unique(a.to_numpy().astype(str))) | set(np.unique(b.to_numpy().astype(str))))
+    code = {l: i for i, l in enumerate(labels)}
+    y = meta["y_true"].map(code).to_numpy()
+    pa = np.vectorize(code.get)(a.to_numpy().astype(str))
+    pb = np.vectorize(code.get)(b.to_numpy().astype(str))
+    n_cls = len(labels)
+
+    def diff(idx):
+        return float(np.mean([_uar(y[idx], pa[idx, j], n_cls) - _uar(y[idx], pb[idx, j], n_cls)
+                              for j in range(pa.shape[1])]))
+
+    point = diff(np.arange(len(y)))
+    groups = meta["speaker"].astype(str).to_numpy()
+    members = [np.flatnonzero(groups == g) for g in np.unique(groups)]
+    rng = np.random.default_rng(seed)
+    stats = [diff(np.concatenate([members[i] for i in rng.integers(0, len(members), len(members))]))
+             for _ in range(n_boot)]
+    lo, hi = np.percentile(stats, [(1 - level) / 2 * 100, (1 + level) / 2 * 100])
+    return {"diff_mean": point, "ci_low": float(lo), "ci_high": float(hi), "n_speakers": len(members),
+            "n_seeds": int(pa.shape[1])}
+
+
+def summarise_conditions(predictions: pd.DataFrame, baseline: str = "none", *, n_boot: int = 1000,
+                         seed: int = 0) -> pd.DataFrame:
+    """Per condition: UAR mean / std over seeds, accuracy mean, and the paired difference to ``baseline``."""
+    per_seed = uar_per_seed(predictions)
+    rows = []
+    order = [c for c in CONDITIONS if c in set(per_seed["condition"])]
+    for cond in order:
+        g = per_seed[per_seed["condition"] == cond]
+        row = {"condition": cond, "n_seeds": len(g), "uar_mean": g["uar"].mean(),
+               "uar_std": g["uar"].std(ddof=1) if len(g) > 1 else 0.0, "accuracy_mean": g["accuracy"].mean()}
+        if cond != baseline and baseline in set(per_seed["condition"]):
+            d = paired_difference_ci(predictions, cond, baseline, n_boot=n_boot, seed=seed)
+            row.update({"diff_vs_none": d["diff_mean"], "ci_low": d["ci_low"], "ci_high": d["ci_high"]})
+        rows.append(row)
+    return pd.DataFrame(rows)

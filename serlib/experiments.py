@@ -1,0 +1,181 @@
+"""Train-and-evaluate loops for the CNN-LSTM under the three protocols, and test-time noise robustness.
+
+Serves notebook 04_cnn_lstm (and notebook 03 for its augmentation comparison).
+
+Every function keeps the rule "no test data in training" by construction: a model is fitted on the
+``train`` positions of a :class:`serlib.evaluation.Split` only; early stopping uses validation *speakers*
+drawn from those training positions (:func:`serlib.evaluation.validation_speakers_split`); normalisation
+statistics are computed inside :meth:`CnnLstmClassifier.fit` from the frames it is given.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .evaluation import Split, bootstrap_ci, classification_metrics, validation_speakers_split
+from .features import FeatureSet
+from .models import CnnLstmClassifier, CnnLstmConfig
+
+
+@dataclass
+class ProtocolResult:
+    """Predictions of every (seed, split) of one protocol, plus per-training facts.
+
+    Attributes:
+        predictions: one row per test utterance per seed: ``seed, split, position, speaker, y_true, y_pred``.
+        trainings: one row per trained model: ``seed, split, epochs_run, best_epoch, seconds, epoch_seconds,
+            n_parameters, n_train, n_validation, n_test``.
+        models: ``{(seed, split_name): CnnLstmClassifier}`` (kept only when asked).
+        labels: the label set of the evaluation.
+    """
+
+    predictions: pd.DataFrame
+    trainings: pd.DataFrame
+    models: dict = field(default_factory=dict)
+    labels: list = field(default_factory=list)
+
+
+def fit_on_split(fs: FeatureSet, split: Split, config: CnnLstmConfig, seed: int) -> tuple[CnnLstmClassifier, dict]:
+    """Fit a CNN-LSTM on ``split.train`` (early stopping on validation speakers drawn from it)."""
+    y = fs.manifest["emotion"].astype(str).to_numpy()
+    fit, val = validation_speakers_split(fs.manifest, split.train, seed=seed)
+    clf = CnnLstmClassifier(fs.config, config, seed=seed)
+    t0 = time.perf_counter()
+    clf.fit([fs.frames[i] for i in fit], y[fit],
+            validation=([fs.frames[i] for i in val], y[val]) if config.early_stopping else None)
+    info = {"epochs_run": clf.history_["epochs_run"], "best_epoch": clf.history_["best_epoch"],
+            "seconds": time.perf_counter() - t0, "epoch_seconds": clf.epoch_seconds_,
+            "n_parameters": clf.n_parameters, "n_train": len(fit), "n_validation": len(val)}
+    return clf, info
+
+
+def run_protocol(fs: FeatureSet, splits: list[Split], config: CnnLstmConfig, seeds, *,
+                 test_fs: FeatureSet | None = None, keep_models: bool = False, progress: bool = True,
+                 desc: str = "train") -> ProtocolResult:
+    """Train one model per (seed, split) and predict its test positions.
+
+    Args:
+        fs: features of the training corpus (``split.train`` indexes it).
+        splits: the protocol's splits.
+        config: CNN-LSTM settings.
+        seeds: iterable of seeds.
+        test_fs: features indexed by ``split.test`` when the test data is another corpus (cross-corpus);
+            default ``fs``.
+        keep_models: keep fitted models in the result (for noise robustness or saving).
+        progress: tqdm bar over trainings.
+        desc: bar label.
+    """
+    from tqdm.auto import tqdm
+
+    test_fs = fs if test_fs is None else test_fs
+    y_test_all = test_fs.manifest["emotion"].astype(str).to_numpy()
+    spk_test_all = test_fs.manifest["speaker"].astype(str).to_numpy()
+    if "corpus" in test_fs.manifest.columns:
+        spk_test_all = (test_fs.manifest["corpus"].astype(str) + ":" + spk_test_all).to_numpy()
+    preds, trains, models = [], [], {}
+    jobs = [(s, sp) for s in seeds for sp in splits]
+    for seed, split in tqdm(jobs, desc=desc, disable=not progress):
+        clf, info = fit_on_split(fs, split, config, seed)
+        pred = clf.predict([test_fs.frames[i] for i in split.test])
+        preds.append(pd.DataFrame({"seed": seed, "split": split.name, "position": split.test,
+                                   "speaker": spk_test_all[split.test], "y_true": y_test_all[split.test],
+                                   "y_pred": pred}))
+        trains.append({"seed": seed, "split": split.name, **info, "n_test": len(split.test)})
+        if keep_models:
+            models[(seed, split.name)] = clf
+    labels = sorted(set(fs.manifest["emotion"].astype(str)))
+    return ProtocolResult(pd.concat(preds, ignore_index=True), pd.DataFrame(trains), models, labels)
+
+
+def summarise_predictions(predictions: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0,
+                          cluster: bool = True) -> dict:
+    """Metrics of a protocol: mean and std over seeds, and 95 % bootstrap CIs.
+
+    Per seed, the predictions of all splits are pooled (every utterance is tested once per seed) and WA, UAR
+    and macro-F1 computed. CIs resample test *speakers* (``cluster=True``, honest for speaker-independent
+    tests where a speaker's utterances are correlated) or utterances, over all seeds' predictions.
+    """
+    per_seed = []
+    for _, p in predictions.groupby("seed"):
+        per_seed.append(classification_metrics(p["y_true"], p["y_pred"]))
+    out = {}
+    for key in per_seed[0]:
+        vals = np.array([m[key] for m in per_seed])
+        out[key] = float(vals.mean())
+        out[key + "_std"] = float(vals.std(ddof=1)) if len(vals) > 1 else 0.0
+    groups = predictions["speaker"].to_numpy() if cluster else None
+    for key in ("accuracy", "uar"):
+        lo, hi = bootstrap_ci(predictions["y_true"].to_numpy(), predictions["y_pred"].to_numpy(), key,
+                              n_boot=n_boot, seed=seed, groups=groups)
+        out[key + "_ci95"] = [lo, hi]
+    out["n_seeds"] = int(predictions["seed"].nunique())
+    out["n_test_utterances"] = int(len(predictions) / max(out["n_seeds"], 1))
+    return out
+
+
+# ----------------------------------------------------------------------------------- noise robustness
+def white_noise(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Gaussian white noise of ``n`` samples."""
+    return rng.standard_normal(n).astype(np.float32)
+
+
+def babble_noise(n: int, pool: list[np.ndarray], rng: np.random.Generator, n_talkers: int = 6) -> np.ndarray:
+    """Babble-like noise: the sum of ``n_talkers`` other utterances, each level-normalised and looped to ``n``.
+
+    Args:
+        n: samples wanted.
+        pool: waveforms to draw talkers from (use utterances of *other* speakers than the test utterance).
+        rng: random generator.
+        n_talkers: voices mixed.
+    """
+    if not pool:
+        raise ValueError("babble noise needs a non-empty pool of other utterances")
+    out = np.zeros(n, np.float32)
+    for k in rng.choice(len(pool), size=min(n_talkers, len(pool)), replace=False):
+        w = pool[k] / (np.sqrt(np.mean(pool[k] ** 2)) + 1e-9)
+        start = rng.integers(0, len(w))
+        out += np.resize(np.roll(w, -start), n)
+    return out
+
+
+def mix_at_snr(speech: np.ndarray, noise: np.ndarray, snr_db: float) -> np.ndarray:
+    """``speech + g * noise`` with ``g`` chosen so that the speech-to-noise power ratio is ``snr_db`` dB."""
+    ps = np.mean(np.square(speech, dtype=np.float64))
+    pn = np.mean(np.square(noise, dtype=np.float64)) + 1e-12
+    g = np.sqrt(ps / (pn * 10 ** (snr_db / 10)))
+    return (speech + g * noise).astype(np.float32)
+
+
+def _noisy_frames(path: str, snr_db: float, kind: str, pool: list[np.ndarray], seed: int, config):
+    from .audio import load_audio
+    from .features import compute_frame_features
+
+    rng = np.random.default_rng(seed)
+    y = load_audio(path, config.sample_rate, trim_db=config.trim_db)
+    noise = white_noise(len(y), rng) if kind == "white" else babble_noise(len(y), pool, rng)
+    return compute_frame_features(mix_at_snr(y, noise, snr_db), config)
+
+
+def noisy_features(fs: FeatureSet, positions: np.ndarray, snr_db: float, kind: str, *,
+                   babble_pool: list[np.ndarray] | None = None, seed: int = 0, n_jobs: int = 2,
+                   progress: bool = True) -> list[np.ndarray]:
+    """Frame features of the utterances at ``positions`` with noise added at ``snr_db`` (test-time only).
+
+    The noise is added after the same silence trimming as the clean features, so SNR refers to speech.
+    """
+    if kind not in ("white", "babble"):
+        raise ValueError(f"noise kind must be 'white' or 'babble', got {kind!r}")
+    if kind == "babble" and not babble_pool:
+        raise ValueError("babble noise needs babble_pool (waveforms of other speakers)")
+    from joblib import Parallel, delayed
+    from tqdm.auto import tqdm
+
+    paths = fs.manifest["path"].astype(str).to_numpy()[positions]
+    jobs = (delayed(_noisy_frames)(p, snr_db, kind, babble_pool or [], seed * 100003 + int(i), fs.config)
+            for i, p in zip(positions, paths))
+    it = Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
+    return list(tqdm(it, total=len(paths), desc=f"{kind} noise {snr_db:g} dB", disable=not progress))

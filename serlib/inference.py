@@ -1,0 +1,529 @@
+"""Use a trained CNN-LSTM on your own audio: load it, predict a waveform or a file, run it fast.
+
+Serves notebook 06_latency_comparison and the command line (``python -m serlib predict FILE ...``).
+
+A model folder is what :meth:`serlib.models.CnnLstmClassifier.save` writes (``model.keras`` and
+``serlib_model.json`` with the label set, the feature configuration and the training-set normalisation,
+which is also a layer inside the Keras model). Prediction uses the very code used for training:
+
+- a file goes through the feature extraction worker of :func:`serlib.features.extract_features` (same audio
+  checks, silence trimming and :func:`serlib.features.compute_frame_features`);
+- a waveform goes through the same steps as :func:`serlib.audio.load_audio` (mono, silence check,
+  resampling with soxr, trimming), then the same feature function;
+- frames become the model input with the classifier's own :meth:`~serlib.models.CnnLstmClassifier.windows`.
+
+Two runtimes run the same weights:
+
+- ``"keras"``: the Keras model called through a ``tf.function`` (``training=False``: SpecAugment and dropout
+  are off);
+- ``"onnx"`` (default, the fast runtime): the model exported with tf2onnx and run by ONNX Runtime with an
+  explicit number of intra-op threads. The export is checked against Keras (largest absolute probability
+  difference at most :data:`MAX_ABS_DIFF`) and cached under ``<cache>/onnx/`` keyed by the model file's
+  hash, so later loads do not even import TensorFlow.
+
+Export notes (TensorFlow 2.21 / Keras 3): tf2onnx turns the normalisation constants that Keras 3 captures
+into extra graph *inputs*; :func:`export_onnx` turns them back into initialisers with the captured values.
+LiteRT (``ai-edge-litert``) was tried too: the LSTM's tensor lists only convert with a fixed batch size and
+a frozen graph, and the resulting ``WHILE`` loop was much slower than ONNX Runtime here, so ONNX Runtime is
+the fast runtime.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+from .audio import SILENCE_PEAK_DBFS, AudioError
+from .features import FeatureConfig, compute_frame_features, default_cache_dir
+
+#: Runtimes understood by :func:`load_model` (the first is the default).
+RUNTIMES = ("onnx", "keras")
+#: Largest accepted absolute difference between fast-runtime and Keras probabilities.
+MAX_ABS_DIFF = 1e-4
+#: ONNX opset used for the export.
+ONNX_OPSET = 17
+#: One-line message when no model can be found.
+NO_MODEL_MESSAGE = "no trained model found; run `python run_all.py` first or pass --model"
+#: Glob (inside a run folder) of the models notebook 04 saves.
+MODEL_GLOB = "models/cnn_lstm_*"
+_EXPORT_VERSION = "serlib-onnx/1"
+
+
+class ModelNotFoundError(FileNotFoundError):
+    """No usable model folder; ``str(err)`` is a one-line reason."""
+
+
+class ExportError(RuntimeError):
+    """The fast-runtime export failed or disagrees with Keras; ``str(err)`` is a one-line reason."""
+
+
+# -- finding a model ------------------------------------------------------------------------------------
+def repo_root() -> Path:
+    """The project folder holding ``serlib/`` (where ``runs/`` and ``figures/`` live)."""
+    return Path(__file__).resolve().parents[1]
+
+
+def _is_model_dir(p: Path) -> bool:
+    return (p / "serlib_model.json").is_file() and (p / "model.keras").is_file()
+
+
+def _newest(folders) -> Path | None:
+    found = [p for p in folders if _is_model_dir(p)]
+    if not found:
+        return None
+    return max(found, key=lambda p: ((p / "serlib_model.json").stat().st_mtime, str(p)))
+
+
+def find_latest_model(runs_dir: str | os.PathLike | None = None,
+                      reference_dir: str | os.PathLike | None = None) -> Path:
+    """The newest model saved by a run, else the committed reference run's model.
+
+    Serves the command line and notebook 06. Looks for ``<runs>/*/models/cnn_lstm_*`` (newest
+    ``serlib_model.json`` wins), where ``<runs>`` is ``runs_dir``, else ``$SERLIB_RUNS_DIR``, else
+    ``<repo>/runs``; then for ``<reference>/models/cnn_lstm_*`` with ``<reference>`` = ``reference_dir`` or
+    ``<repo>/figures``.
+
+    Raises:
+        ModelNotFoundError: with :data:`NO_MODEL_MESSAGE`.
+    """
+    runs = Path(runs_dir) if runs_dir is not None else Path(os.environ.get("SERLIB_RUNS_DIR") or repo_root() / "runs")
+    newest = _newest(runs.glob(f"*/{MODEL_GLOB}")) if runs.is_dir() else None
+    if newest is None:
+        ref = Path(reference_dir) if reference_dir is not None else repo_root() / "figures"
+        newest = _newest(ref.glob(MODEL_GLOB)) if ref.is_dir() else None
+    if newest is None:
+        raise ModelNotFoundError(NO_MODEL_MESSAGE)
+    return newest
+
+
+def resolve_model_path(path: str | os.PathLike | None = None) -> Path:
+    """A model folder from a user's ``--model``: a model folder, one of its two files, or a run folder.
+
+    ``None`` means :func:`find_latest_model`.
+
+    Raises:
+        ModelNotFoundError: one-line reason.
+    """
+    if path is None:
+        return find_latest_model()
+    p = Path(path).expanduser()
+    if p.is_file() and p.name in ("model.keras", "serlib_model.json"):
+        p = p.parent
+    if _is_model_dir(p):
+        return p
+    if p.is_dir():
+        newest = _newest(p.glob(MODEL_GLOB))
+        if newest is not None:
+            return newest
+    if not p.exists():
+        raise ModelNotFoundError(f"model {path}: no such file or folder")
+    raise ModelNotFoundError(f"model {path}: not a serlib model folder (expected serlib_model.json and model.keras)")
+
+
+def read_model_metadata(folder: str | os.PathLike) -> dict:
+    """``serlib_model.json`` of a model folder, with ``feature_config`` / ``model_config`` as objects.
+
+    Reading the metadata does not import TensorFlow.
+    """
+    from .models import CnnLstmConfig
+
+    folder = Path(folder)
+    try:
+        meta = json.loads((folder / "serlib_model.json").read_text())
+        known = {f.name for f in dataclasses.fields(CnnLstmConfig)}
+        mc = {k: tuple(v) if isinstance(v, list) else v for k, v in meta["model_config"].items() if k in known}
+        meta["feature_config"] = FeatureConfig(**meta["feature_config"])
+        meta["model_config"] = CnnLstmConfig(**mc)
+        meta["labels"] = [str(label) for label in meta["labels"]]
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise ModelNotFoundError(f"model {folder}: unreadable serlib_model.json ({type(err).__name__}: {err})") from None
+    return meta
+
+
+def model_hash(folder: str | os.PathLike) -> str:
+    """Short SHA-256 of a model folder's ``model.keras`` (the ONNX cache key)."""
+    h = hashlib.sha256()
+    with open(Path(folder) / "model.keras", "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()[:20]
+
+
+# -- audio -> model input ----------------------------------------------------------------------------
+def prepare_waveform(y, sr: int, config: FeatureConfig) -> np.ndarray:
+    """A waveform made ready for features exactly as :func:`serlib.audio.load_audio` prepares a file.
+
+    Mono (channels averaged; 2-D input is ``(samples, channels)`` as soundfile returns it), finite,
+    not silent, resampled to ``config.sample_rate`` (soxr, high quality), silence-trimmed by
+    ``config.trim_db``, and long enough for one window.
+
+    Raises:
+        AudioError: one-line reason (empty, NaN/inf, silent, too short).
+        ValueError: a bad sample rate or a waveform with more than 2 dimensions.
+    """
+    if int(sr) <= 0:
+        raise ValueError(f"sample rate must be positive, got {sr}")
+    y = np.asarray(y, dtype=np.float32)
+    if y.ndim == 2:
+        y = y.mean(axis=1)
+    elif y.ndim != 1:
+        raise ValueError(f"waveform must be 1-D (samples) or 2-D (samples, channels), got shape {y.shape}")
+    if y.size == 0:
+        raise AudioError("no audio samples (empty waveform)")
+    if not np.all(np.isfinite(y)):
+        raise AudioError("contains NaN or infinite samples")
+    peak = float(np.max(np.abs(y)))
+    peak_db = 20 * np.log10(peak) if peak > 0 else float("-inf")
+    if peak_db < SILENCE_PEAK_DBFS:
+        raise AudioError(f"silent (peak {peak_db:.1f} dBFS < {SILENCE_PEAK_DBFS:.0f} dBFS)")
+    if int(sr) != config.sample_rate:
+        import soxr
+
+        y = soxr.resample(y, int(sr), config.sample_rate, quality="HQ")
+    if config.trim_db is not None:
+        import librosa
+
+        y, _ = librosa.effects.trim(y, top_db=config.trim_db)
+    duration = len(y) / config.sample_rate
+    if duration < config.min_duration_s:
+        raise AudioError(f"too short ({duration:.3f} s < {config.min_duration_s:.3f} s needed for one window)")
+    return np.ascontiguousarray(y, dtype=np.float32)
+
+
+def _check_frames(frames: np.ndarray, config: FeatureConfig) -> np.ndarray:
+    if frames.shape[0] < config.window_frames:
+        raise AudioError(f"too short ({frames.shape[0]} frames < {config.window_frames} for one window)")
+    if not np.all(np.isfinite(frames)):
+        raise AudioError("features contain NaN or infinite values")
+    return frames
+
+
+def waveform_frames(y, sr: int, config: FeatureConfig) -> np.ndarray:
+    """Frame features of a waveform: :func:`prepare_waveform` then the training feature function."""
+    return _check_frames(compute_frame_features(prepare_waveform(y, sr, config), config), config)
+
+
+def file_frames(path: str | os.PathLike, config: FeatureConfig) -> np.ndarray:
+    """Frame features of a file through the training feature worker (no cache).
+
+    Raises:
+        AudioError: one-line reason (missing, empty, unreadable, not audio, NaN/inf, silent, too short).
+    """
+    from .features import _features_for_file
+
+    frames, reason, _ = _features_for_file(os.fspath(path), config, None)
+    if frames is None:
+        raise AudioError(reason)
+    return frames
+
+
+# -- runtimes --------------------------------------------------------------------------------------
+@contextmanager
+def _quiet_tensorflow():
+    """Silence TensorFlow / tf2onnx Python logging (deprecation notes) during export."""
+    names = ("tensorflow", "tf2onnx", "absl")
+    old = {n: logging.getLogger(n).level for n in names}
+    for n in names:
+        logging.getLogger(n).setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for n, level in old.items():
+            logging.getLogger(n).setLevel(level)
+
+
+def keras_forward(model):
+    """``model(x, training=False)`` as a ``tf.function`` over any batch size, returning numpy.
+
+    A direct (eager) Keras call runs the LSTM step by step in Python and is slow for single inputs; the
+    ``tf.function`` is traced once per input shape.
+    """
+    import tensorflow as tf
+
+    spec = tf.TensorSpec((None,) + tuple(model.input_shape[1:]), tf.float32)
+    fn = tf.function(lambda x: model(x, training=False), input_signature=[spec])
+    return lambda x: fn(np.asarray(x, dtype=np.float32)).numpy()
+
+
+def _subgraph_inputs(graph) -> set[str]:
+    used = set()
+    for node in graph.node:
+        used.update(node.input)
+        for attr in node.attribute:
+            if attr.g is not None and len(attr.g.node):
+                used |= _subgraph_inputs(attr.g)
+            for g in attr.graphs:
+                used |= _subgraph_inputs(g)
+    return used
+
+
+def export_onnx(model, *, opset: int = ONNX_OPSET):
+    """Export a Keras CNN-LSTM to an ONNX ``ModelProto`` (``training=False``, dynamic batch size).
+
+    Keras 3 keeps the normalisation mean/variance as captured constants that tf2onnx exposes as graph
+    inputs; they are put back as initialisers with their captured values (unused ones are dropped).
+
+    Raises:
+        ExportError: one-line reason if the converted graph still needs inputs other than the windows.
+    """
+    import tensorflow as tf
+    import tf2onnx
+    from onnx import numpy_helper
+
+    spec = tf.TensorSpec((None,) + tuple(model.input_shape[1:]), tf.float32, name="osw_windows")
+    fn = tf.function(lambda x: model(x, training=False), input_signature=[spec])
+    concrete = fn.get_concrete_function()
+    captured = {internal.name: external for external, internal in concrete.graph.captures
+                if external.dtype != tf.resource}
+    with _quiet_tensorflow():
+        proto, _ = tf2onnx.convert.from_function(fn, input_signature=[spec], opset=opset)
+    graph = proto.graph
+    used = _subgraph_inputs(graph)
+    for inp in list(graph.input):
+        if inp.name in captured:
+            graph.input.remove(inp)
+            if inp.name in used:
+                graph.initializer.append(numpy_helper.from_array(np.asarray(captured[inp.name]), inp.name))
+    extra = [i.name for i in graph.input if i.name != "osw_windows"]
+    if extra:
+        raise ExportError(f"ONNX export left unexpected inputs: {', '.join(extra)}")
+    return proto
+
+
+def onnx_session(model, threads: int = 1):
+    """An ONNX Runtime CPU session with ``threads`` intra-op threads and one inter-op thread.
+
+    Args:
+        model: a ``ModelProto``, serialised bytes, or a path.
+        threads: intra-op threads (recorded by notebook 06).
+    """
+    import onnxruntime as ort
+
+    if int(threads) < 1:
+        raise ValueError(f"threads must be >= 1, got {threads}")
+    so = ort.SessionOptions()
+    so.intra_op_num_threads = int(threads)
+    so.inter_op_num_threads = 1
+    so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    so.log_severity_level = 3
+    if hasattr(model, "SerializeToString"):
+        model = model.SerializeToString()
+    elif isinstance(model, (str, os.PathLike)):
+        model = os.fspath(model)
+    return ort.InferenceSession(model, so, providers=["CPUExecutionProvider"])
+
+
+def check_inputs(meta: dict, n: int = 16, seed: int = 0) -> np.ndarray:
+    """Synthetic model inputs at the scale of the training features (normaliser mean/std), for export checks."""
+    fc, mc = meta["feature_config"], meta["model_config"]
+    shape = (n, mc.n_windows, fc.window_frames, fc.n_features)
+    rng = np.random.default_rng(seed)
+    norm = meta.get("normalizer") or {}
+    mean = np.asarray(norm["mean"], np.float32) if norm.get("mean") is not None else np.zeros(fc.n_features, np.float32)
+    std = np.asarray(norm["std"], np.float32) if norm.get("std") is not None else np.full(fc.n_features, 10, np.float32)
+    return (rng.standard_normal(shape) * std + mean).astype(np.float32)
+
+
+def max_abs_diff(a, b) -> float:
+    """Largest absolute element-wise difference of two probability arrays of the same shape."""
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    if a.shape != b.shape:
+        raise ValueError(f"shapes differ: {a.shape} vs {b.shape}")
+    return float(np.max(np.abs(a - b))) if a.size else 0.0
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, path)
+
+
+# -- the recogniser --------------------------------------------------------------------------------
+class EmotionRecognizer:
+    """A trained CNN-LSTM ready for prediction on waveforms and files.
+
+    Serves notebook 06 and the command line. Build it with :func:`load_model`.
+
+    Attributes:
+        path: the model folder.
+        labels: emotion labels, in the order of the probability columns.
+        feature_config: the feature configuration the model was trained with.
+        runtime: ``"onnx"`` or ``"keras"``.
+        threads: ONNX Runtime intra-op threads.
+        export_max_abs_diff: for ``"onnx"``, the largest |p_onnx - p_keras| found when the export was checked.
+    """
+
+    def __init__(self, path: str | os.PathLike, runtime: str = RUNTIMES[0], threads: int = 1,
+                 cache_dir: str | os.PathLike | None = None):
+        from .models import CnnLstmClassifier
+
+        if runtime not in RUNTIMES:
+            raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, got {runtime!r}")
+        if int(threads) < 1:
+            raise ValueError(f"threads must be >= 1, got {threads}")
+        self.path = Path(path)
+        if not _is_model_dir(self.path):
+            raise ModelNotFoundError(f"model {path}: not a serlib model folder (expected serlib_model.json and model.keras)")
+        self.meta = read_model_metadata(self.path)
+        self.labels: list[str] = self.meta["labels"]
+        self.feature_config: FeatureConfig = self.meta["feature_config"]
+        self.runtime = runtime
+        self.threads = int(threads)
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+        # The classifier object provides windows() (same code as training); its Keras model loads lazily.
+        self._windower = CnnLstmClassifier(self.feature_config, self.meta["model_config"], self.meta.get("seed", 0))
+        self._windower.labels_ = list(self.labels)
+        self._classifier = None
+        self._keras_fn = None
+        self._session = None
+        self.export_max_abs_diff: float | None = None
+        self.onnx_path: Path | None = None
+        if runtime == "onnx":
+            self._session = self._onnx_session()
+        else:
+            self._keras_fn = keras_forward(self.classifier.model)
+
+    # model access -----------------------------------------------------------------------------------
+    @property
+    def classifier(self):
+        """The :class:`~serlib.models.CnnLstmClassifier` with its Keras model (loads TensorFlow on first use)."""
+        if self._classifier is None:
+            from .models import CnnLstmClassifier
+
+            self._classifier = CnnLstmClassifier.load(self.path)
+        return self._classifier
+
+    @property
+    def keras_model(self):
+        return self.classifier.model
+
+    def keras_probabilities(self, x: np.ndarray) -> np.ndarray:
+        """Probabilities from the Keras model (``tf.function``, ``training=False``) whatever the runtime."""
+        if self._keras_fn is None:
+            self._keras_fn = keras_forward(self.keras_model)
+        return self._keras_fn(x)
+
+    def _onnx_session(self):
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            converter = version("tf2onnx")
+        except PackageNotFoundError:  # pragma: no cover - tf2onnx is needed for the export anyway
+            converter = "unknown"
+        key = hashlib.sha256(f"{_EXPORT_VERSION}|{model_hash(self.path)}|{ONNX_OPSET}|{converter}"
+                             .encode()).hexdigest()[:24]
+        onnx_path = self.cache_dir / "onnx" / f"{key}.onnx"
+        info_path = onnx_path.with_suffix(".json")
+        if onnx_path.is_file() and info_path.is_file():
+            try:
+                session = onnx_session(onnx_path, self.threads)
+                self.export_max_abs_diff = float(json.loads(info_path.read_text())["max_abs_diff"])
+                self.onnx_path = onnx_path
+                return session
+            except Exception:  # a corrupt cache entry is rebuilt below
+                pass
+        try:
+            with _quiet_tensorflow():
+                proto = export_onnx(self.keras_model)
+            data = proto.SerializeToString()
+            session = onnx_session(data, self.threads)
+        except ExportError:
+            raise
+        except Exception as err:
+            raise ExportError(f"ONNX export failed: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}") from None
+        x = check_inputs(self.meta)
+        diff = max_abs_diff(session.run(None, {"osw_windows": x})[0], self.keras_probabilities(x))
+        if diff > MAX_ABS_DIFF:
+            raise ExportError(f"ONNX Runtime disagrees with Keras: max |p_onnx - p_keras| = {diff:.2e} > {MAX_ABS_DIFF:.0e}")
+        self.export_max_abs_diff = diff
+        try:
+            _atomic_write(onnx_path, data)
+            _atomic_write(info_path, json.dumps({"model": str(self.path), "max_abs_diff": diff, "opset": ONNX_OPSET,
+                                                 "n_check_inputs": len(x)}).encode())
+            self.onnx_path = onnx_path
+        except OSError:  # a read-only cache only costs a re-export next time
+            pass
+        return session
+
+    # prediction -------------------------------------------------------------------------------------
+    @property
+    def input_shape(self) -> tuple[int, int, int]:
+        """Shape of one model input: ``(n_windows, window_frames, n_features)``."""
+        return (self.meta["model_config"].n_windows, self.feature_config.window_frames, self.feature_config.n_features)
+
+    def windows_from_frames(self, frames: np.ndarray) -> np.ndarray:
+        """Model input ``(1, n_windows, window_frames, n_features)`` from one utterance's frames."""
+        return self._windower.windows([frames])
+
+    def windows_from_waveform(self, y, sr: int) -> np.ndarray:
+        return self.windows_from_frames(waveform_frames(y, sr, self.feature_config))
+
+    def windows_from_file(self, path: str | os.PathLike) -> np.ndarray:
+        return self.windows_from_frames(file_frames(path, self.feature_config))
+
+    def predict_windows(self, x: np.ndarray) -> np.ndarray:
+        """Class probabilities ``(n, n_classes)`` (columns = :attr:`labels`) with the selected runtime."""
+        x = np.ascontiguousarray(x, dtype=np.float32)
+        if self._session is not None:
+            return self._session.run(None, {"osw_windows": x})[0]
+        return self._keras_fn(x)
+
+    def _result(self, probs: np.ndarray) -> tuple[str, dict[str, float]]:
+        p = probs[0]
+        return self.labels[int(np.argmax(p))], {label: float(v) for label, v in zip(self.labels, p)}
+
+    def predict_waveform(self, y, sr: int) -> tuple[str, dict[str, float]]:
+        """Emotion and class probabilities of a waveform sampled at ``sr`` Hz.
+
+        Raises:
+            AudioError: one-line reason (empty, NaN/inf, silent, too short).
+        """
+        return self._result(self.predict_windows(self.windows_from_waveform(y, sr)))
+
+    def predict_file(self, path: str | os.PathLike) -> tuple[str, dict[str, float]]:
+        """Emotion and class probabilities of an audio file (any format libsndfile reads).
+
+        Raises:
+            AudioError: one-line reason (missing, empty, unreadable, not audio, NaN/inf, silent, too short).
+        """
+        return self._result(self.predict_windows(self.windows_from_file(path)))
+
+    def describe(self) -> dict:
+        """What was loaded: folder, runtime, threads, labels, export check."""
+        return {"model": str(self.path), "runtime": self.runtime, "threads": self.threads, "labels": self.labels,
+                "export_max_abs_diff": self.export_max_abs_diff}
+
+
+#: Alias matching the wording of issue 6.
+Predictor = EmotionRecognizer
+
+
+def load_model(path: str | os.PathLike | None = None, *, runtime: str = RUNTIMES[0], threads: int = 1,
+               cache_dir: str | os.PathLike | None = None) -> EmotionRecognizer:
+    """Load a trained model for prediction.
+
+    Serves notebook 06 and the command line.
+
+    Args:
+        path: a model folder (``model.keras`` + ``serlib_model.json``), one of those files, or a run folder
+            (its newest ``models/cnn_lstm_*``); ``None`` picks the latest run's model (:func:`find_latest_model`).
+        runtime: ``"onnx"`` (fast, default) or ``"keras"``.
+        threads: ONNX Runtime intra-op threads.
+        cache_dir: where the checked ONNX export is cached (default ``$SERLIB_CACHE_DIR`` or ``~/.cache/serlib``).
+
+    Raises:
+        ModelNotFoundError: no model (one-line message).
+        ExportError: the ONNX export failed or disagrees with Keras by more than :data:`MAX_ABS_DIFF`.
+    """
+    return EmotionRecognizer(resolve_model_path(path), runtime=runtime, threads=threads, cache_dir=cache_dir)

@@ -1,0 +1,146 @@
+"""The emotion-conditioned CycleGAN-family augmenter (serlib.gan), on small toy data."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from serlib.features import FeatureConfig, compute_frame_features
+from serlib.gan import (EmotionStarGAN, GanConfig, add_deltas, build_discriminator, build_generator,
+                        check_speakers_disjoint, fit_fold_gan, gan_quality, window_statistics)
+from tests.audio_fixtures import tone
+
+FC = FeatureConfig(n_mfcc=8)  # 24 features per frame keeps the toy GAN tiny
+SMALL = GanConfig(g_channels=16, g_blocks=1, d_channels=(16,), steps=60, batch_size=16, window_frames=16,
+                  window_hop=8, log_every=10, learning_rate=1e-3)
+EMOTIONS = ("angry", "neutral", "sad")
+
+
+def toy_corpus(n_per=6, n_frames=40, seed=0):
+    """Frames whose static block is an emotion-specific offset plus noise; 4 speakers."""
+    rng = np.random.default_rng(seed)
+    frames, emotions, speakers = [], [], []
+    for k, e in enumerate(EMOTIONS):
+        for i in range(n_per):
+            static = 3.0 * k + rng.standard_normal((n_frames + i, FC.n_mfcc)).astype(np.float32)
+            frames.append(add_deltas(static, FC.deltas))
+            emotions.append(e)
+            speakers.append(f"s{i % 4}")
+    return frames, np.array(emotions), np.array(speakers)
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    frames, emotions, speakers = toy_corpus()
+    gan = EmotionStarGAN(FC, SMALL, seed=0).fit(frames, emotions, speakers, progress=False)
+    return gan, frames, emotions, speakers
+
+
+def test_networks_have_the_right_shapes():
+    g = build_generator(8, 3, channels=16, blocks=2)
+    x = np.random.default_rng(0).standard_normal((2, 16, 8)).astype(np.float32)
+    c = np.eye(3, dtype=np.float32)[[0, 2]]
+    assert tuple(g([x, c]).shape) == (2, 16, 8)
+    long = np.zeros((1, 57, 8), np.float32)  # fully convolutional: any length
+    assert tuple(g([long, c[:1]]).shape) == (1, 57, 8)
+    d = build_discriminator(16, 8, n_emotions=3, channels=(16, 32))
+    adv, emo = d(x)
+    assert tuple(adv.shape) == (2, 1) and tuple(emo.shape) == (2, 3)
+    d2 = build_discriminator(16, 8, n_emotions=3, n_domains=2, channels=(16,))
+    assert [tuple(o.shape) for o in d2(x)] == [(2, 1), (2, 3), (2, 2)]
+
+
+def test_add_deltas_matches_feature_extraction():
+    frames = compute_frame_features(tone(1.0), FeatureConfig())
+    rebuilt = add_deltas(frames[:, :40], 2)
+    np.testing.assert_allclose(rebuilt, frames, rtol=1e-4, atol=1e-3)
+    assert add_deltas(np.ones((2, 4)), 2).shape == (2, 12)  # too short for a delta filter: zeros
+    with pytest.raises(ValueError, match="2-D"):
+        add_deltas(np.ones(5))
+
+
+def test_training_runs_and_cycle_loss_decreases(fitted):
+    gan, *_ = fitted
+    h = gan.history_
+    assert list(h["step"]) == [10, 20, 30, 40, 50, 60]
+    assert np.all(np.isfinite(h.drop(columns="step").to_numpy()))
+    assert h["cycle"].iloc[-1] < h["cycle"].iloc[0]
+    assert gan.emotions_ == list(EMOTIONS) and gan.train_seconds_ > 0
+
+
+def test_translation_keeps_shape_and_depends_on_the_target(fitted):
+    gan, frames, emotions, _ = fitted
+    f = frames[0]
+    out_a, out_s = gan.translate(f, "angry"), gan.translate(f, "sad")
+    assert out_a.shape == f.shape and out_a.dtype == np.float32 and np.all(np.isfinite(out_a))
+    assert np.abs(out_a - out_s).mean() > 1e-3  # the condition changes the output
+    np.testing.assert_allclose(out_a[:, 8:], add_deltas(out_a[:, :8])[:, 8:], atol=1e-5)  # deltas recomputed
+    w = np.stack([f[:16, :8], f[8:24, :8]])
+    assert gan.translate_windows(w, ["sad", "angry"]).shape == w.shape
+    with pytest.raises(ValueError, match="not in the GAN"):
+        gan.translate(f, "surprised")
+    with pytest.raises(ValueError, match="shape"):
+        gan.translate(f[:, :10], "sad")
+
+
+def test_augment_uses_other_emotions_and_only_training_speakers(fitted):
+    gan, frames, emotions, speakers = fitted
+    out, targets, source = gan.augment(frames[:5], emotions[:5], speakers[:5], n_copies=2, seed=1)
+    assert len(out) == len(targets) == len(source) == 10
+    assert all(targets[k] != emotions[source[k]] for k in range(10))
+    assert all(o.shape == frames[s].shape for o, s in zip(out, source))
+    again = gan.augment(frames[:5], emotions[:5], speakers[:5], n_copies=2, seed=1)
+    assert list(again[1]) == list(targets)  # deterministic for a seed
+    with pytest.raises(ValueError, match="not in the GAN's training data"):
+        gan.augment(frames[:1], emotions[:1], np.array(["test_speaker"]))
+    gan.assert_unseen(["test_speaker"])
+    with pytest.raises(ValueError, match="both"):
+        gan.assert_unseen(["s1", "test_speaker"])
+
+
+def test_fit_fold_gan_refuses_a_leaky_split():
+    frames, emotions, speakers = toy_corpus(n_per=4)
+    manifest = pd.DataFrame({"speaker": speakers, "emotion": emotions, "corpus": "toy"})
+    leaky_train = np.flatnonzero(speakers != "s3")
+    leaky_test = np.flatnonzero(speakers == "s0")  # s0 is also in training
+    with pytest.raises(ValueError, match=r"s0"):
+        fit_fold_gan(frames, manifest, leaky_train, leaky_test, feature_config=FC, config=SMALL, progress=False)
+    with pytest.raises(ValueError):
+        check_speakers_disjoint(["a", "b"], ["b"])
+    check_speakers_disjoint(["a"], ["b"])
+
+
+def test_corpus_aware_gan_needs_corpus_labels():
+    frames, emotions, speakers = toy_corpus(n_per=4)
+    domains = np.where(np.arange(len(frames)) % 2 == 0, "ravdess", "tess")
+    cfg = GanConfig(**{**SMALL.to_dict(), "d_channels": (16,), "steps": 5})
+    gan = EmotionStarGAN(FC, cfg, seed=0).fit(frames, emotions, speakers, domains, progress=False)
+    assert gan.domains_ == ["ravdess", "tess"]
+    a = gan.translate(frames[0], "sad", "ravdess")
+    b = gan.translate(frames[0], "sad", "tess")
+    assert a.shape == frames[0].shape and np.abs(a - b).mean() > 0
+    with pytest.raises(ValueError, match="corpus"):
+        gan.translate(frames[0], "sad")
+
+
+def test_quality_scores_are_fractions_and_use_training_speakers_only(fitted):
+    gan, frames, emotions, speakers = fitted
+    q = gan_quality(gan, frames, emotions, speakers, seed=0)
+    for k in ("real_heldout_accuracy", "generated_target_accuracy", "generated_source_rate", "c2st_auc"):
+        assert 0.0 <= q[k] <= 1.0
+    assert q["chance"] == pytest.approx(1 / 3)
+    assert q["real_heldout_accuracy"] > 0.9  # toy emotions are separable by their offsets
+    with pytest.raises(ValueError, match="training speakers"):
+        gan_quality(gan, frames, emotions, np.array(["x"] * len(frames)))
+    assert window_statistics(np.zeros((3, 16, 8))).shape == (3, 16)
+
+
+def test_bad_input_is_refused():
+    frames, emotions, speakers = toy_corpus(n_per=2)
+    with pytest.raises(ValueError, match="two emotions"):
+        EmotionStarGAN(FC, SMALL).fit(frames[:2], emotions[:2], speakers[:2], progress=False)
+    with pytest.raises(ValueError, match="one emotion and one speaker"):
+        EmotionStarGAN(FC, SMALL).fit(frames, emotions[:-1], speakers, progress=False)
+    with pytest.raises(RuntimeError, match="not fitted"):
+        EmotionStarGAN(FC, SMALL).translate(frames[0], "sad")
+    with pytest.raises(ValueError, match="steps"):
+        GanConfig(steps=0)

@@ -1,0 +1,192 @@
+"""Inference API, fast runtime and command line (issue 6): a tiny model trained on generated tones."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from serlib import inference
+from serlib.audio import AudioError
+from serlib.features import FeatureConfig
+from tests.audio_fixtures import tone, write_broken_files, write_tone
+
+ROOT = Path(__file__).resolve().parents[1]
+LABELS = ("high", "low")
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """A trained tiny CNN-LSTM saved to a folder, a warm ONNX cache, one good and several bad files."""
+    from serlib.models import CnnLstmClassifier, CnnLstmConfig
+
+    base = tmp_path_factory.mktemp("inference")
+    cfg = FeatureConfig()
+    frames, labels = [], []
+    for k in range(12):
+        label = LABELS[k % 2]
+        y = tone(1.0 + 0.1 * (k % 3), freq=(700.0 if label == "high" else 140.0) + 10 * k, seed=k)
+        frames.append(inference.waveform_frames(y, 16000, cfg))
+        labels.append(label)
+    clf = CnnLstmClassifier(cfg, CnnLstmConfig(conv_filters=(4,), lstm_units=8, epochs=1, n_windows=4,
+                                               early_stopping=False), seed=0)
+    clf.fit(frames, labels)
+    model_dir = clf.save(base / "runs" / "r1" / "models" / "cnn_lstm_tones")
+    cache = base / "cache"
+    onnx_rec = inference.load_model(model_dir, runtime="onnx", cache_dir=cache)  # exports once, warms the cache
+    files = base / "files"
+    good = write_tone(files / "good.wav", 1.5, sr=22050, freq=700.0)
+    bad = write_broken_files(files / "bad", lambda k: f"bad_{k}.wav")  # empty, not audio, truncated, NaN, silent, short
+    bad["missing.wav"] = "missing file"
+    return {"dir": model_dir, "cache": cache, "onnx": onnx_rec, "good": good, "files": files, "bad": bad,
+            "frames": frames, "clf": clf}
+
+
+def _env(tiny, **extra):
+    env = dict(os.environ, SERLIB_CACHE_DIR=str(tiny["cache"]), **extra)
+    env.pop("PYTHONWARNINGS", None)
+    return env
+
+
+def _cli(tiny, *args, **env):
+    return subprocess.run([sys.executable, "-m", "serlib", *args], capture_output=True, text=True, cwd=ROOT,
+                          env=_env(tiny, **env), timeout=300)
+
+
+def test_predict_file_and_waveform(tiny):
+    rec = inference.load_model(tiny["dir"], runtime="keras")
+    assert rec.labels == sorted(LABELS)
+    label, probs = rec.predict_file(tiny["good"])
+    assert label in LABELS and set(probs) == set(LABELS)
+    assert sum(probs.values()) == pytest.approx(1.0, abs=1e-5)
+    assert probs[label] == max(probs.values())
+    # the same audio handed over as a waveform at its own rate goes through the same steps
+    y, sr = sf.read(tiny["good"], dtype="float32")
+    label_w, probs_w = rec.predict_waveform(y, sr)
+    assert label_w == label
+    assert max(abs(probs_w[k] - probs[k]) for k in LABELS) < 1e-5
+    # and the model input is what the classifier itself builds from the training feature code
+    x = rec.windows_from_file(tiny["good"])
+    assert x.shape == (1, 4, 32, 120)
+    np.testing.assert_allclose(rec.predict_windows(x), tiny["clf"].predict_proba_windows(x), atol=1e-6)
+
+
+def test_fast_runtime_matches_keras_on_real_features(tiny):
+    rec = tiny["onnx"]
+    assert rec.runtime == "onnx" and rec.onnx_path is not None and rec.onnx_path.is_file()
+    assert rec.export_max_abs_diff is not None and rec.export_max_abs_diff <= inference.MAX_ABS_DIFF
+    x = rec.classifier.windows(tiny["frames"])
+    assert np.abs(x).max() > 50  # raw MFCCs: a lost normalisation layer would show as a large difference
+    diff = inference.max_abs_diff(rec.predict_windows(x), rec.keras_probabilities(x))
+    assert diff <= inference.MAX_ABS_DIFF
+    # a second load is served from the cache (same file, no new export)
+    again = inference.load_model(tiny["dir"], runtime="onnx", cache_dir=tiny["cache"])
+    assert again.onnx_path == rec.onnx_path
+    np.testing.assert_allclose(again.predict_windows(x), rec.predict_windows(x), atol=1e-7)
+
+
+@pytest.mark.parametrize("runtime", ["onnx", "keras"])
+def test_bad_files_raise_one_line_audio_errors(tiny, runtime):
+    rec = tiny["onnx"] if runtime == "onnx" else inference.load_model(tiny["dir"], runtime="keras")
+    for name, fragment in tiny["bad"].items():
+        with pytest.raises(AudioError, match=fragment) as err:
+            rec.predict_file(tiny["files"] / "bad" / name)
+        assert "\n" not in str(err.value)
+
+
+def test_bad_waveforms(tiny):
+    rec = tiny["onnx"]
+    with pytest.raises(AudioError, match="empty"):
+        rec.predict_waveform(np.zeros(0, np.float32), 16000)
+    with pytest.raises(AudioError, match="silent"):
+        rec.predict_waveform(np.zeros(16000, np.float32), 16000)
+    y = tone(1.0)
+    y[10] = np.nan
+    with pytest.raises(AudioError, match="NaN"):
+        rec.predict_waveform(y, 16000)
+    with pytest.raises(AudioError, match="too short"):
+        rec.predict_waveform(tone(0.05), 16000)
+    with pytest.raises(ValueError, match="sample rate"):
+        rec.predict_waveform(tone(1.0), 0)
+
+
+def test_cli_mixed_good_and_bad_files(tiny):
+    bad_paths = [str(tiny["files"] / "bad" / n) for n in tiny["bad"]]
+    proc = _cli(tiny, "predict", "--model", str(tiny["dir"]), bad_paths[0], str(tiny["good"]), *bad_paths[1:])
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    err_lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    for path, fragment in zip(bad_paths, tiny["bad"].values()):
+        mine = [line for line in err_lines if path in line]
+        assert len(mine) == 1 and fragment in mine[0], (path, err_lines)
+    assert len(err_lines) == len(bad_paths), err_lines
+    out = proc.stdout.splitlines()
+    assert out[0].split()[:3] == ["file", "emotion", "probability"]
+    assert any(str(tiny["good"]) in line for line in out[1:])
+    assert all(f"p({label})" in out[0] for label in LABELS)
+
+
+def test_cli_json_top_and_keras_runtime(tiny):
+    proc = _cli(tiny, "predict", "--model", str(tiny["dir"]), "--json", "--top", "1", str(tiny["good"]))
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["runtime"] == "onnx" and data["errors"] == []
+    (pred,) = data["predictions"]
+    assert pred["emotion"] in LABELS and pred["top"] == [{"emotion": pred["emotion"], "probability": pred["probability"]}]
+    keras = _cli(tiny, "predict", "--model", str(tiny["dir"]), "--json", "--runtime", "keras", str(tiny["good"]))
+    assert keras.returncode == 0, keras.stderr
+    kp = json.loads(keras.stdout)["predictions"][0]["probabilities"]
+    assert max(abs(kp[k] - pred["probabilities"][k]) for k in LABELS) <= inference.MAX_ABS_DIFF
+
+
+def test_cli_without_model_exits_1_with_one_line(tiny, tmp_path, monkeypatch, capsys):
+    from serlib.__main__ import main
+
+    monkeypatch.setenv("SERLIB_RUNS_DIR", str(tmp_path / "no_runs"))
+    monkeypatch.setattr(inference, "repo_root", lambda: tmp_path)  # no figures/models either
+    assert main(["predict", str(tiny["good"])]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == f"serlib predict: {inference.NO_MODEL_MESSAGE}"
+    assert main(["predict", "--model", str(tmp_path / "nowhere"), str(tiny["good"])]) == 1
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_help_and_usage():
+    for args in (["--help"], ["predict", "--help"]):
+        proc = subprocess.run([sys.executable, "-m", "serlib", *args], capture_output=True, text=True, cwd=ROOT)
+        assert proc.returncode == 0 and "usage: serlib" in proc.stdout
+    proc = subprocess.run([sys.executable, "-m", "serlib", "predict", "--help"], capture_output=True, text=True, cwd=ROOT)
+    for opt in ("--model", "--json", "--runtime", "--top", "--threads"):
+        assert opt in proc.stdout
+
+
+def test_latest_model_discovery(tiny, tmp_path, monkeypatch):
+    runs = tmp_path / "runs"
+    old = runs / "a" / "models" / "cnn_lstm_x"
+    new = runs / "b" / "models" / "cnn_lstm_y"
+    for d in (old, new):
+        d.mkdir(parents=True)
+        for f in ("model.keras", "serlib_model.json"):
+            (d / f).write_bytes((tiny["dir"] / f).read_bytes())
+    t = time.time()
+    os.utime(old / "serlib_model.json", (t - 100, t - 100))
+    os.utime(new / "serlib_model.json", (t, t))
+    (runs / "c" / "models" / "cnn_lstm_broken").mkdir(parents=True)  # incomplete folders are ignored
+    assert inference.find_latest_model(runs) == new
+    monkeypatch.setenv("SERLIB_RUNS_DIR", str(runs))
+    assert inference.resolve_model_path(None) == new
+    assert inference.resolve_model_path(runs / "a") == old  # a run folder
+    assert inference.resolve_model_path(old / "model.keras") == old  # one of the model's files
+    ref = tmp_path / "figures"
+    (ref / "models").mkdir(parents=True)
+    with pytest.raises(inference.ModelNotFoundError, match="no trained model found"):
+        inference.find_latest_model(tmp_path / "empty_runs", reference_dir=ref)
+    with pytest.raises(inference.ModelNotFoundError, match="not a serlib model folder"):
+        inference.resolve_model_path(runs / "c" / "models" / "cnn_lstm_broken")
+    with pytest.raises(ValueError, match="runtime must be one of"):
+        inference.load_model(new, runtime="tflite")
