@@ -71,7 +71,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="onnx: ONNX Runtime export checked against Keras (default, fast); keras: TensorFlow")
     pr.add_argument("--top", type=int, default=None, metavar="K",
                     help="list only the K most probable emotions per file (default: all, one column each)")
-    pr.add_argument("--threads", type=int, default=1, metavar="N", help="threads for ONNX Runtime and the BLAS used by feature extraction (default 1)")
+    pr.add_argument("--threads", type=int, default=1, metavar="N",
+                    help="threads for ONNX Runtime and the BLAS used by feature extraction (default 1)")
     return p
 
 
@@ -91,7 +92,12 @@ def _table(rows: list[dict], labels: list[str], top: int | None) -> str:
         else:
             rec[f"top {top}"] = ", ".join(f"{label} {p:.3f}" for label, p in _top(r["probabilities"], top))
         records.append(rec)
-    return pd.DataFrame(records).to_string(index=False, float_format=lambda v: f"{v:.3f}")
+    df = pd.DataFrame(records)
+    width = max(len("file"), *(len(str(f)) for f in df["file"]))
+    text_cols = [c for c in df.columns if df[c].dtype == object]
+    formatters = {c: (lambda w: lambda v: f"{v:<{w}}")(max(len(c), *(len(str(v)) for v in df[c]))) for c in text_cols}
+    formatters["file"] = lambda v: f"{v:<{width}}"
+    return df.to_string(index=False, float_format=lambda v: f"{v:.3f}", formatters=formatters, justify="left")
 
 
 def predict_command(args) -> int:

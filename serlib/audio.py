@@ -86,6 +86,60 @@ def inspect_audio(path: str | os.PathLike) -> AudioInfo:
     return AudioInfo(sr, data.shape[1], data.shape[0], data.shape[0] / sr, peak, rms)
 
 
+def prepare_waveform(
+    y: np.ndarray,
+    sr: int,
+    sample_rate: int = 16000,
+    *,
+    trim_db: float | None = None,
+    min_duration_s: float = 0.0,
+    silence_peak_dbfs: float = SILENCE_PEAK_DBFS,
+) -> np.ndarray:
+    """Make a waveform ready for features: mono, finite, not silent, resampled, trimmed, long enough.
+
+    Serves notebooks 01, 02 and the inference code: :func:`load_audio` reads a file and calls this, and
+    :mod:`serlib.inference` calls it on a user's waveform, so a file and a waveform take the same path.
+
+    Args:
+        y: ``(samples,)`` or ``(samples, channels)`` (as soundfile returns it); channels are averaged.
+        sr: its sample rate in Hz.
+        sample_rate: target rate in Hz (soxr, high quality).
+        trim_db: if given, leading/trailing parts quieter than ``trim_db`` below the peak are cut.
+        min_duration_s: shorter results (after trimming) raise ``AudioError("too short ...")``.
+        silence_peak_dbfs: a peak below this level raises ``AudioError("silent ...")``.
+
+    Raises:
+        AudioError: one-line reason (no samples, NaN/inf, silent, too short).
+        ValueError: a non-positive rate or a waveform with more than two dimensions.
+    """
+    if int(sr) <= 0 or sample_rate <= 0:
+        raise ValueError(f"sample rates must be positive, got {sr} and {sample_rate}")
+    y = np.asarray(y, dtype=np.float32)
+    if y.ndim == 2:
+        y = y.mean(axis=1)
+    elif y.ndim != 1:
+        raise ValueError(f"waveform must be 1-D (samples) or 2-D (samples, channels), got shape {y.shape}")
+    if y.size == 0:
+        raise AudioError("no audio samples (empty or truncated file)")
+    if not np.all(np.isfinite(y)):
+        raise AudioError("contains NaN or infinite samples")
+    peak, _ = _level_dbfs(y)
+    if peak < silence_peak_dbfs:
+        raise AudioError(f"silent (peak {peak:.1f} dBFS < {silence_peak_dbfs:.0f} dBFS)")
+    if int(sr) != sample_rate:
+        import soxr
+
+        y = soxr.resample(y, int(sr), sample_rate, quality="HQ")
+    if trim_db is not None:
+        import librosa
+
+        y, _ = librosa.effects.trim(y, top_db=trim_db)
+    duration = len(y) / sample_rate
+    if duration < min_duration_s:
+        raise AudioError(f"too short ({duration:.3f} s < {min_duration_s:.3f} s needed for one window)")
+    return np.ascontiguousarray(y, dtype=np.float32)
+
+
 def load_audio(
     path: str | os.PathLike,
     sample_rate: int = 16000,
@@ -96,15 +150,8 @@ def load_audio(
 ) -> np.ndarray:
     """Load a file as mono float32 at one sample rate, checking it is usable.
 
-    Serves notebooks 01 and 02. Channels are averaged; resampling uses soxr (high quality).
-
-    Args:
-        path: audio file.
-        sample_rate: target rate in Hz.
-        trim_db: if given, leading/trailing parts quieter than ``trim_db`` below the peak are cut
-            (``librosa.effects.trim``).
-        min_duration_s: shorter results (after trimming) raise ``AudioError("too short ...")``.
-        silence_peak_dbfs: a peak below this level raises ``AudioError("silent ...")``.
+    Serves notebooks 01 and 02. Reads with libsndfile, then :func:`prepare_waveform` (see there for the
+    arguments).
 
     Returns:
         1-D float32 array.
@@ -112,29 +159,9 @@ def load_audio(
     Raises:
         AudioError: with a one-line reason (missing, empty, unreadable, NaN/inf, silent, too short).
     """
-    if sample_rate <= 0:
-        raise ValueError(f"sample_rate must be positive, got {sample_rate}")
     data, sr = _read(path)
-    if data.shape[0] == 0:
-        raise AudioError("no audio samples (empty or truncated file)")
-    if not np.all(np.isfinite(data)):
-        raise AudioError("contains NaN or infinite samples")
-    y = data.mean(axis=1)
-    peak, _ = _level_dbfs(y)
-    if peak < silence_peak_dbfs:
-        raise AudioError(f"silent (peak {peak:.1f} dBFS < {silence_peak_dbfs:.0f} dBFS)")
-    if sr != sample_rate:
-        import soxr
-
-        y = soxr.resample(y, sr, sample_rate, quality="HQ")
-    if trim_db is not None:
-        import librosa
-
-        y, _ = librosa.effects.trim(y, top_db=trim_db)
-    duration = len(y) / sample_rate
-    if duration < min_duration_s:
-        raise AudioError(f"too short ({duration:.3f} s < {min_duration_s:.3f} s needed for one window)")
-    return np.ascontiguousarray(y, dtype=np.float32)
+    return prepare_waveform(data, sr, sample_rate, trim_db=trim_db, min_duration_s=min_duration_s,
+                            silence_peak_dbfs=silence_peak_dbfs)
 
 
 def _audit_one(path: str, silence_peak_dbfs: float, min_duration_s: float) -> dict:
@@ -188,7 +215,7 @@ def audit_audio(
     if "path" not in manifest.columns:
         raise ValueError("manifest needs a 'path' column (see serlib.datasets.load)")
     from joblib import Parallel, delayed
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     paths = manifest["path"].astype(str).tolist()
     jobs = (delayed(_audit_one)(p, silence_peak_dbfs, min_duration_s) for p in paths)

@@ -39,7 +39,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from .audio import AudioError, load_audio
-from .evaluation import (Split, classification_metrics, random_80_20_split,
+from .evaluation import (Split, bootstrap_cis, classification_metrics, random_80_20_split,
                          speaker_independent_folds, summarise_runs)
 from .features import default_cache_dir, file_content_hash
 
@@ -199,7 +199,7 @@ class BaselineClassifier(ClassifierMixin, BaseEstimator):
                                   refit=True, error_score="raise")
             with warnings.catch_warnings():  # a speaker-grouped validation fold may lack a class: expected
                 warnings.filterwarnings("ignore", message="y_pred contains classes not in y_true")
-                search.fit(X, y, groups=groups)
+                search.fit(X, y, groups=groups if self.inner_cv_.startswith("GroupKFold") else None)
             self.pipeline_ = search.best_estimator_
             self.best_params_ = {k.removeprefix("model__"): v for k, v in search.best_params_.items()}
             self.inner_cv_score_ = float(search.best_score_)
@@ -294,43 +294,6 @@ class BaselineRun:
         return out
 
 
-def bootstrap_cis(y_true, y_pred, labels=None, *, n_boot: int = 1000, seed: int = 0, level: float = 0.95,
-                  groups=None) -> dict[str, tuple[float, float]]:
-    """Percentile bootstrap CIs of accuracy, UAR and macro-F1 at once, from resampled confusion counts.
-
-    Draws exactly the resamples of :func:`serlib.evaluation.bootstrap_ci` (same seed, same order; whole
-    ``groups`` when given) and gives the same intervals, but computes the three metrics from one confusion
-    matrix per resample instead of three scikit-learn calls, which makes it ~100x faster.
-    """
-    y_true, y_pred = np.asarray(y_true).astype(str), np.asarray(y_pred).astype(str)
-    if y_true.shape != y_pred.shape or y_true.size == 0:
-        raise ValueError(f"y_true and y_pred must be non-empty and aligned, got {y_true.shape} and {y_pred.shape}")
-    labels = sorted(set(y_true)) if labels is None else [str(l) for l in labels]
-    code = {l: i for i, l in enumerate(labels)}
-    k = len(labels) + 1  # last code: a prediction or truth outside ``labels``
-    t = np.array([code.get(v, k - 1) for v in y_true])
-    p = np.array([code.get(v, k - 1) for v in y_pred])
-    rng = np.random.default_rng(seed)
-    if groups is None:
-        n = len(t)
-        draws = (rng.integers(0, n, n) for _ in range(n_boot))
-    else:
-        groups = np.asarray(groups)
-        members = [np.flatnonzero(groups == g) for g in np.unique(groups)]
-        draws = (np.concatenate([members[i] for i in rng.integers(0, len(members), len(members))])
-                 for _ in range(n_boot))
-    stats = np.empty((n_boot, 3))
-    for b, idx in enumerate(draws):
-        cm = np.bincount(t[idx] * k + p[idx], minlength=k * k).reshape(k, k)
-        tp, row, col = np.diag(cm)[:-1], cm.sum(1)[:-1], cm.sum(0)[:-1]
-        present = row > 0
-        f1_den = (row + col)[present]
-        stats[b] = (np.trace(cm) / len(idx), np.mean(tp[present] / row[present]),
-                    np.mean(np.where(f1_den > 0, 2 * tp[present] / np.maximum(f1_den, 1), 0.0)))
-    q = [(1 - level) / 2 * 100, (1 + level) / 2 * 100]
-    return {m: tuple(float(v) for v in np.percentile(stats[:, j], q)) for j, m in enumerate(("accuracy", "uar", "macro_f1"))}
-
-
 def _fit_predict(model, config, seed, X_tr, y_tr, X_te, groups):
     t0 = time.perf_counter()
     clf = make_baseline(model, config, seed).fit(X_tr, y_tr, groups=groups)
@@ -355,7 +318,7 @@ def evaluate_baseline(model: str, X, manifest: pd.DataFrame, protocol: str, *, s
         seeds: seeds to run.
         label_col: the target column (``emotion``, or a 16-class ``emotion_gender`` column).
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     X = np.asarray(X)
     if X.ndim != 2 or X.shape[0] != len(manifest):
@@ -388,7 +351,7 @@ def evaluate_cross_corpus(model: str, X_train, train_manifest: pd.DataFrame, X_t
     Serves notebook 05_baselines. Scaler and hyper-parameters come from the training corpus only (inner CV
     grouped by its speakers). The run's ``protocol`` is ``cross_corpus_to_<test_corpus>``.
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     from .evaluation import cross_corpus_positions
 
@@ -539,7 +502,7 @@ def extract_egemaps(manifest: pd.DataFrame, *, sample_rate: int = 16000, trim_db
     if len(manifest) == 0:
         raise ValueError("manifest is empty: nothing to extract")
     from joblib import Parallel, delayed
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     cache_root = None if cache_dir is False else str(Path(cache_dir) if cache_dir is not None else default_cache_dir())
     key = egemaps_cache_key(sample_rate, trim_db)

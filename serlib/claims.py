@@ -31,7 +31,6 @@ import math
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
-import numpy as np
 import pandas as pd
 
 #: Absolute tolerance for accuracy-like values (fractions): 3 percentage points.
@@ -113,7 +112,9 @@ PAPER_CLAIMS: tuple[Claim, ...] = (
           "A decision tree on the 16 emotion x gender classes reaches 73 % accuracy "
           "(Figure 5 is a training-set report on 1961 samples).",
           "Section 4.iii; Figure 5 (training statistics, decision tree)", 0.73, "73 % (training set)",
-          "eg_train_accuracy", _AT_LEAST + " (training-set accuracy, as in Figure 5)", model="decision_tree"),
+          "eg_train_accuracy", f"reproduced if the training-set accuracy measured under the paper's protocol is within "
+          f"+/- {TOLERANCE:.2f} of the reported one (two-sided: a training-set figure describes the fit, so a higher "
+          "value is not 'better')", model="decision_tree"),
     Claim("random_forest_95_75",
           "A random forest reaches 95.75 % accuracy.",
           "Section 4.iii", 0.9575, "95.75 %", "eg_test_accuracy",
@@ -285,6 +286,11 @@ def _ci_of(lk: "_Lookup", key: str):
     return ci if ci is not None else lk.get(key + "_ci", required=False)
 
 
+def _within(measured: float, reported: float) -> str:
+    """Two-sided rule: reproduced when ``|measured - reported| <= TOLERANCE``."""
+    return REPRODUCED if abs(measured - reported) <= TOLERANCE + 1e-12 else NOT_REPRODUCED
+
+
 def _at_least(measured: float, reported: float) -> str:
     return REPRODUCED if measured >= reported - TOLERANCE - 1e-12 else NOT_REPRODUCED
 
@@ -376,7 +382,7 @@ def _latency(c: Claim, lk: _Lookup, corpus, corpora) -> dict:
     if feats is not None:
         notes.append(f"feature extraction: {ms(feats)} median")
     if runtime:
-        notes.append(f"runtime: {runtime}" if isinstance(runtime, str) else f"runtime: {runtime}")
+        notes.append(f"runtime: {runtime}")
     return _row(c, None, paper, honest, verdict, "; ".join(notes))
 
 
@@ -384,13 +390,12 @@ def _eg_keys(c: Claim, corpus: str, protocol: str, metric: str) -> str:
     return f"baselines_emotion_gender.{c.model}.{corpus}.{protocol}.{metric}"
 
 
-_EG_NOTE = ("paper: 16 emotion x gender classes, training set of 1961 samples, whose per-class support matches 80 % "
-            "of RAVDESS speech + song (2452 files), although the paper names CREMA-D, IEMOCAP and TESS; "
-            "measured here on {corpus}")
-
-
 def _eg_note(corpus: str) -> str:
-    return _EG_NOTE.format(corpus=_title(corpus) + (" (speech only)" if corpus == "ravdess" else ""))
+    fig5 = reported_training_report("decision_tree")
+    n_classes, n_train = len(fig5) - 3, int(fig5.loc["accuracy", "support"])
+    return (f"paper: {n_classes} emotion x gender classes, training set of {n_train} samples, whose per-class support "
+            "matches 80 % of RAVDESS speech + song (2452 files), although the paper names CREMA-D, IEMOCAP and "
+            f"TESS; measured here on {_title(corpus)}" + (" (speech only)" if corpus == "ravdess" else ""))
 
 
 def _eg_train_accuracy(c: Claim, lk: _Lookup, corpus: str, corpora) -> dict:
@@ -409,7 +414,7 @@ def _eg_train_accuracy(c: Claim, lk: _Lookup, corpus: str, corpora) -> dict:
                 else f"not measured (missing {_eg_keys(c, corpus, 'random_80_20', 'train_accuracy')})",
                 f"{_pct(si)} (test set, speaker-independent)" if si is not None
                 else f"not measured (missing {_eg_keys(c, corpus, 'speaker_independent', 'accuracy')})",
-                _at_least(tr, c.reported) if tr is not None else None, "; ".join(notes), tr, si)
+                _within(tr, c.reported) if tr is not None else None, "; ".join(notes), tr, si)
 
 
 def _eg_test_accuracy(c: Claim, lk: _Lookup, corpus: str, corpora) -> dict:
@@ -457,11 +462,17 @@ def _cnn_vs_baseline(c: Claim, lk: _Lookup, corpus: str, corpora) -> dict:
         b = lk.get(f"baselines.{c.model}.{corpus}.{proto}.accuracy", required=required)
         out[proto] = (a, b)
     (a, b), (ha, hb) = out["random_80_20"], out["speaker_independent"]
-    fmt = lambda x, y, proto: (f"CNN-LSTM {_pct(x)} vs decision tree {_pct(y)} ({100 * (x - y):+.1f} points)"  # noqa: E731
-                               if x is not None and y is not None else
-                               f"not measured (missing {' and '.join(k for k, v in ((f'cnn_lstm.{corpus}.{proto}.accuracy', x), (f'baselines.{c.model}.{corpus}.{proto}.accuracy', y)) if v is None)})")
+
+    def fmt(x, y, proto):
+        if x is not None and y is not None:
+            return f"CNN-LSTM {_pct(x)} vs decision tree {_pct(y)} ({100 * (x - y):+.1f} points)"
+        keys = ((f"cnn_lstm.{corpus}.{proto}.accuracy", x), (f"baselines.{c.model}.{corpus}.{proto}.accuracy", y))
+        return f"not measured (missing {' and '.join(k for k, v in keys if v is None)})"
+
     verdict = (REPRODUCED if a > b else NOT_REPRODUCED) if a is not None and b is not None else None
-    notes = ["reported margin +3.9 points; the paper's 74.2 % for the CNN-LSTM contradicts its own 95.75 % and 98 %",
+    cnn_reported, tree_reported = c.reported
+    notes = [f"reported margin {100 * (cnn_reported - tree_reported):+.1f} points; the paper's "
+             f"{100 * cnn_reported:.1f} % for the CNN-LSTM contradicts its own 95.75 % and 98 %",
              "our decision tree uses MFCC statistics with its depth chosen by inner cross-validation"]
     return _row(c, corpus, fmt(a, b, "random_80_20"), fmt(ha, hb, "speaker_independent"), verdict,
                 "; ".join(notes), a, ha)

@@ -722,7 +722,7 @@ def synthesize_corpus(
     Returns:
         ``Path`` of ``root``.
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     root = Path(root)
     audio_dir = root / "AudioWAV"

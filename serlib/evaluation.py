@@ -154,31 +154,49 @@ def classification_metrics(y_true, y_pred, labels=None) -> dict[str, float]:
     }
 
 
-def bootstrap_ci(y_true, y_pred, metric: str = "accuracy", *, n_boot: int = 1000, seed: int = 0,
-                 level: float = 0.95, groups=None) -> tuple[float, float]:
-    """Percentile bootstrap confidence interval of a metric over test utterances.
+def bootstrap_cis(y_true, y_pred, labels=None, *, n_boot: int = 1000, seed: int = 0, level: float = 0.95,
+                  groups=None) -> dict[str, tuple[float, float]]:
+    """Percentile bootstrap CIs of accuracy, UAR and macro-F1 at once, from resampled confusion counts.
 
-    With ``groups`` (e.g. speakers) whole groups are resampled (cluster bootstrap), which is the honest
-    choice when utterances of one speaker are correlated.
+    Resamples test utterances, or whole ``groups`` (e.g. speakers: cluster bootstrap, the honest choice when
+    a speaker's utterances are correlated), and computes the three metrics from one confusion matrix per
+    resample (about 100x faster than scikit-learn calls; same definitions as :func:`classification_metrics`).
     """
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    y_true, y_pred = np.asarray(y_true).astype(str), np.asarray(y_pred).astype(str)
+    if y_true.shape != y_pred.shape or y_true.size == 0:
+        raise ValueError(f"y_true and y_pred must be non-empty and aligned, got {y_true.shape} and {y_pred.shape}")
+    labels = sorted(set(y_true)) if labels is None else [str(l) for l in labels]
+    code = {l: i for i, l in enumerate(labels)}
+    k = len(labels) + 1  # last code: a prediction or truth outside ``labels``
+    t = np.array([code.get(v, k - 1) for v in y_true])
+    p = np.array([code.get(v, k - 1) for v in y_pred])
     rng = np.random.default_rng(seed)
-    labels = sorted(set(y_true))
-    stats = []
     if groups is None:
-        n = len(y_true)
-        for _ in range(n_boot):
-            idx = rng.integers(0, n, n)
-            stats.append(classification_metrics(y_true[idx], y_pred[idx], labels)[metric])
+        n = len(t)
+        draws = (rng.integers(0, n, n) for _ in range(n_boot))
     else:
         groups = np.asarray(groups)
         members = [np.flatnonzero(groups == g) for g in np.unique(groups)]
-        for _ in range(n_boot):
-            pick = rng.integers(0, len(members), len(members))
-            idx = np.concatenate([members[i] for i in pick])
-            stats.append(classification_metrics(y_true[idx], y_pred[idx], labels)[metric])
-    lo, hi = np.percentile(stats, [(1 - level) / 2 * 100, (1 + level) / 2 * 100])
-    return float(lo), float(hi)
+        draws = (np.concatenate([members[i] for i in rng.integers(0, len(members), len(members))])
+                 for _ in range(n_boot))
+    stats = np.empty((n_boot, 3))
+    for b, idx in enumerate(draws):
+        cm = np.bincount(t[idx] * k + p[idx], minlength=k * k).reshape(k, k)
+        tp, row, col = np.diag(cm)[:-1], cm.sum(1)[:-1], cm.sum(0)[:-1]
+        present = row > 0
+        f1_den = (row + col)[present]
+        stats[b] = (np.trace(cm) / len(idx), np.mean(tp[present] / row[present]),
+                    np.mean(np.where(f1_den > 0, 2 * tp[present] / np.maximum(f1_den, 1), 0.0)))
+    q = [(1 - level) / 2 * 100, (1 + level) / 2 * 100]
+    return {m: tuple(float(v) for v in np.percentile(stats[:, j], q)) for j, m in enumerate(("accuracy", "uar", "macro_f1"))}
+
+
+def bootstrap_ci(y_true, y_pred, metric: str = "accuracy", *, n_boot: int = 1000, seed: int = 0,
+                 level: float = 0.95, groups=None) -> tuple[float, float]:
+    """Percentile bootstrap confidence interval of one metric (see :func:`bootstrap_cis`)."""
+    if metric not in ("accuracy", "uar", "macro_f1"):
+        raise ValueError(f"metric must be accuracy, uar or macro_f1, got {metric!r}")
+    return bootstrap_cis(y_true, y_pred, n_boot=n_boot, seed=seed, level=level, groups=groups)[metric]
 
 
 def classification_report_table(y_true, y_pred, labels=None) -> pd.DataFrame:

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .audio import AudioError, load_audio
+from .audio import AudioError, load_audio, prepare_waveform
 
 #: Bump when the meaning of cached features changes (invalidates every cache entry).
 FEATURE_VERSION = 1
@@ -264,6 +264,34 @@ def _atomic_write_bytes(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def _checked(frames: np.ndarray, config: FeatureConfig) -> np.ndarray:
+    if frames.shape[0] < config.window_frames:
+        raise AudioError(f"too short ({frames.shape[0]} frames < {config.window_frames} for one window)")
+    if not np.all(np.isfinite(frames)):
+        raise AudioError("features contain NaN or infinite values")
+    return frames
+
+
+def frames_from_waveform(y: np.ndarray, sr: int, config: FeatureConfig = FeatureConfig()) -> np.ndarray:
+    """Frame features of a waveform, prepared exactly like a training file (see :func:`frames_from_file`).
+
+    Serves the inference code. Raises :class:`serlib.audio.AudioError` with a one-line reason.
+    """
+    y = prepare_waveform(y, sr, config.sample_rate, trim_db=config.trim_db, min_duration_s=config.min_duration_s)
+    return _checked(compute_frame_features(y, config), config)
+
+
+def frames_from_file(path: str | os.PathLike, config: FeatureConfig = FeatureConfig()) -> np.ndarray:
+    """Frame features of one file, uncached: the single path used by training (:func:`extract_features`)
+    and inference.
+
+    Raises:
+        AudioError: one-line reason (missing, empty, unreadable, NaN/inf, silent, too short).
+    """
+    y = load_audio(path, config.sample_rate, trim_db=config.trim_db, min_duration_s=config.min_duration_s)
+    return _checked(compute_frame_features(y, config), config)
+
+
 def _features_for_file(path: str, config: FeatureConfig, cache_root: str | None) -> tuple[np.ndarray | None, str, bool]:
     """Worker: (frames or None, reason, cache_hit)."""
     cache = FeatureCache(cache_root) if cache_root is not None else None
@@ -276,14 +304,9 @@ def _features_for_file(path: str, config: FeatureConfig, cache_root: str | None)
         if hit is not None:
             return hit, "", True
     try:
-        y = load_audio(path, config.sample_rate, trim_db=config.trim_db, min_duration_s=config.min_duration_s)
-        frames = compute_frame_features(y, config)
+        frames = frames_from_file(path, config)
     except AudioError as err:
         return None, str(err), False
-    if frames.shape[0] < config.window_frames:
-        return None, f"too short ({frames.shape[0]} frames < {config.window_frames} for one window)", False
-    if not np.all(np.isfinite(frames)):
-        return None, "features contain NaN or infinite values", False
     if cache is not None:
         cache.put(content, config, frames)
     return frames, "", False
@@ -362,7 +385,7 @@ def extract_features(
     if len(manifest) == 0:
         raise ValueError("manifest is empty: nothing to extract")
     from joblib import Parallel, delayed
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     if cache_dir is False:
         cache_root = None

@@ -158,71 +158,22 @@ def model_hash(folder: str | os.PathLike) -> str:
 
 
 # -- audio -> model input ----------------------------------------------------------------------------
-def prepare_waveform(y, sr: int, config: FeatureConfig) -> np.ndarray:
-    """A waveform made ready for features exactly as :func:`serlib.audio.load_audio` prepares a file.
-
-    Mono (channels averaged; 2-D input is ``(samples, channels)`` as soundfile returns it), finite,
-    not silent, resampled to ``config.sample_rate`` (soxr, high quality), silence-trimmed by
-    ``config.trim_db``, and long enough for one window.
-
-    Raises:
-        AudioError: one-line reason (empty, NaN/inf, silent, too short).
-        ValueError: a bad sample rate or a waveform with more than 2 dimensions.
-    """
-    if int(sr) <= 0:
-        raise ValueError(f"sample rate must be positive, got {sr}")
-    y = np.asarray(y, dtype=np.float32)
-    if y.ndim == 2:
-        y = y.mean(axis=1)
-    elif y.ndim != 1:
-        raise ValueError(f"waveform must be 1-D (samples) or 2-D (samples, channels), got shape {y.shape}")
-    if y.size == 0:
-        raise AudioError("no audio samples (empty waveform)")
-    if not np.all(np.isfinite(y)):
-        raise AudioError("contains NaN or infinite samples")
-    peak = float(np.max(np.abs(y)))
-    peak_db = 20 * np.log10(peak) if peak > 0 else float("-inf")
-    if peak_db < SILENCE_PEAK_DBFS:
-        raise AudioError(f"silent (peak {peak_db:.1f} dBFS < {SILENCE_PEAK_DBFS:.0f} dBFS)")
-    if int(sr) != config.sample_rate:
-        import soxr
-
-        y = soxr.resample(y, int(sr), config.sample_rate, quality="HQ")
-    if config.trim_db is not None:
-        import librosa
-
-        y, _ = librosa.effects.trim(y, top_db=config.trim_db)
-    duration = len(y) / config.sample_rate
-    if duration < config.min_duration_s:
-        raise AudioError(f"too short ({duration:.3f} s < {config.min_duration_s:.3f} s needed for one window)")
-    return np.ascontiguousarray(y, dtype=np.float32)
-
-
-def _check_frames(frames: np.ndarray, config: FeatureConfig) -> np.ndarray:
-    if frames.shape[0] < config.window_frames:
-        raise AudioError(f"too short ({frames.shape[0]} frames < {config.window_frames} for one window)")
-    if not np.all(np.isfinite(frames)):
-        raise AudioError("features contain NaN or infinite values")
-    return frames
-
-
 def waveform_frames(y, sr: int, config: FeatureConfig) -> np.ndarray:
-    """Frame features of a waveform: :func:`prepare_waveform` then the training feature function."""
-    return _check_frames(compute_frame_features(prepare_waveform(y, sr, config), config), config)
+    """Frame features of a waveform: the same preparation and features as a training file."""
+    from .features import frames_from_waveform
+
+    return frames_from_waveform(y, sr, config)
 
 
 def file_frames(path: str | os.PathLike, config: FeatureConfig) -> np.ndarray:
-    """Frame features of a file through the training feature worker (no cache).
+    """Frame features of a file through the training feature path (no cache).
 
     Raises:
         AudioError: one-line reason (missing, empty, unreadable, not audio, NaN/inf, silent, too short).
     """
-    from .features import _features_for_file
+    from .features import frames_from_file
 
-    frames, reason, _ = _features_for_file(os.fspath(path), config, None)
-    if frames is None:
-        raise AudioError(reason)
-    return frames
+    return frames_from_file(os.fspath(path), config)
 
 
 # -- runtimes --------------------------------------------------------------------------------------
@@ -441,11 +392,13 @@ class EmotionRecognizer:
         except ExportError:
             raise
         except Exception as err:
-            raise ExportError(f"ONNX export failed: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}") from None
+            first = str(err).splitlines()[0] if str(err) else ""
+            raise ExportError(f"ONNX export failed: {type(err).__name__}: {first}") from None
         x = check_inputs(self.meta)
         diff = max_abs_diff(session.run(None, {"osw_windows": x})[0], self.keras_probabilities(x))
         if diff > MAX_ABS_DIFF:
-            raise ExportError(f"ONNX Runtime disagrees with Keras: max |p_onnx - p_keras| = {diff:.2e} > {MAX_ABS_DIFF:.0e}")
+            raise ExportError(f"ONNX Runtime disagrees with Keras: max |p_onnx - p_keras| = {diff:.2e} "
+                              f"> {MAX_ABS_DIFF:.0e}")
         self.export_max_abs_diff = diff
         try:
             _atomic_write(onnx_path, data)

@@ -97,6 +97,49 @@ def measure(name: str, fn: Callable[[], object], *, repeats: int = 200, warmup: 
     return {"name": name, **labels, **summarize(times)}, times
 
 
+def measure_interleaved(specs: list[dict], *, rounds: int = 10, warmup: int = 10,
+                        progress: bool = False) -> tuple[list[dict], dict]:
+    """Time several callables in alternating rounds, so that they share the same background load.
+
+    Serves notebook 06. Timing stage A for a minute and then stage B for a minute lets a burst of other
+    work on a shared machine land on one of them only; here every round times a slice of each callable in
+    turn, so a burst inflates all of them alike and their comparison stays fair.
+
+    Args:
+        specs: dicts with ``name``, ``fn`` (callable without arguments), ``repeats`` (timed calls in total)
+            and optional ``labels`` (extra row columns).
+        rounds: number of rounds the timed calls are spread over (>= 1).
+        warmup: untimed calls of each callable before the first round.
+        progress: show a tqdm bar over the rounds.
+
+    Returns:
+        ``(rows, times)``: one :func:`summarize` row per spec (with ``name`` and labels, in spec order) and
+        ``{name: durations in ms}``.
+    """
+    if int(rounds) < 1:
+        raise ValueError(f"rounds must be >= 1, got {rounds}")
+    names = [s["name"] for s in specs]
+    if len(set(names)) != len(names):
+        raise ValueError("spec names must be unique")
+    for s in specs:
+        if int(s.get("repeats", 0)) < 1:
+            raise ValueError(f"{s['name']}: repeats must be >= 1")
+        for _ in range(int(warmup)):
+            s["fn"]()
+    from tqdm import tqdm
+
+    collected: dict[str, list[np.ndarray]] = {n: [] for n in names}
+    for r in tqdm(range(int(rounds)), desc="timing rounds", disable=not progress):
+        for s in specs:
+            total = int(s["repeats"])
+            n = total // int(rounds) + (1 if r < total % int(rounds) else 0)
+            if n:
+                collected[s["name"]].append(time_calls(s["fn"], repeats=n, warmup=0))
+    times = {n: np.concatenate(v) for n, v in collected.items()}
+    rows = [{"name": s["name"], **s.get("labels", {}), **summarize(times[s["name"]])} for s in specs]
+    return rows, times
+
+
 def throughput(fn_batch: Callable[[], object], batch_size: int, *, repeats: int = 20, warmup: int = 3) -> dict:
     """Utterances per second of a call that processes ``batch_size`` utterances.
 

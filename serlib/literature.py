@@ -151,28 +151,43 @@ def accuracy_from_metrics(metrics: dict, model_key: str = "cnn_lstm",
                           protocols=("random_80_20", "speaker_independent", "cross_corpus")) -> pd.DataFrame:
     """Accuracies recorded by a model notebook, found under ``metrics[model_key]``.
 
-    Serves notebook 06. Any nesting ``<model_key>.<corpus...>.<protocol>.accuracy`` is found (e.g.
-    ``cnn_lstm.ravdess.speaker_independent.accuracy`` or ``cnn_lstm.ravdess_to_tess.cross_corpus.accuracy``);
-    ``accuracy_std`` next to it is kept when present.
+    Serves notebook 06. Any nesting ``<model_key>.<corpus...>.<protocol key>.accuracy`` is found, where the
+    protocol key is a protocol name or a protocol name with a suffix, as notebook 04 writes them:
+    ``ravdess.speaker_independent``, ``ravdess.random_80_20_paper_setting`` (protocol
+    ``"random_80_20 (paper setting)"``) and ``ravdess.cross_corpus_to_tess`` (corpus ``ravdess_to_tess``,
+    protocol ``cross_corpus``). ``accuracy_std`` and ``n_seeds`` next to it are kept when present.
 
     Returns:
-        DataFrame ``corpus, protocol, accuracy, accuracy_std`` (fractions), possibly empty.
+        DataFrame ``corpus, protocol, accuracy, accuracy_std, n_seeds`` (fractions; NaN where absent),
+        possibly empty.
     """
     rows = []
+
+    def parse(key: str, corpus: str):
+        for proto in protocols:
+            if key == proto:
+                return corpus, proto
+            if key.startswith(proto + "_"):
+                suffix = key[len(proto) + 1:]
+                if proto == "cross_corpus" and suffix.startswith("to_"):
+                    return f"{corpus}_to_{suffix[3:]}", proto
+                return corpus, f"{proto} ({suffix.replace('_', ' ')})"
+        return None
 
     def walk(node, path):
         if not isinstance(node, dict):
             return
-        if path and path[-1] in protocols and isinstance(node.get("accuracy"), (int, float)):
-            rows.append({"corpus": ".".join(path[:-1]) or "?", "protocol": path[-1],
-                         "accuracy": float(node["accuracy"]),
-                         "accuracy_std": float(node["accuracy_std"]) if isinstance(node.get("accuracy_std"), (int, float))
-                         else np.nan})
+        found = parse(path[-1], ".".join(path[:-1]) or "?") if path else None
+        if found and isinstance(node.get("accuracy"), (int, float)):
+            std, n = node.get("accuracy_std"), node.get("n_seeds")
+            rows.append({"corpus": found[0], "protocol": found[1], "accuracy": float(node["accuracy"]),
+                         "accuracy_std": float(std) if isinstance(std, (int, float)) else np.nan,
+                         "n_seeds": float(n) if isinstance(n, (int, float)) else np.nan})
         for k, v in node.items():
             walk(v, path + [str(k)])
 
     walk((metrics or {}).get(model_key, {}), [])
-    return pd.DataFrame(rows, columns=["corpus", "protocol", "accuracy", "accuracy_std"])
+    return pd.DataFrame(rows, columns=["corpus", "protocol", "accuracy", "accuracy_std", "n_seeds"])
 
 
 def plot_comparison(table: pd.DataFrame, metric: str, ax=None, title: str | None = None, log: bool | None = None):

@@ -222,6 +222,7 @@ class CnnLstmClassifier:
         self.normalizer = FeatureNormalizer()
         self.history_: dict = {}
         self.epoch_seconds_: float = float("nan")
+        self._forward = None  # cached tf.function for small batches
 
     @property
     def _n_static(self) -> int:
@@ -252,6 +253,7 @@ class CnnLstmClassifier:
         if len(self.labels_) < 2:
             raise ValueError("need at least two emotions to train a classifier")
         keras.utils.set_random_seed(self.seed)
+        self._forward = None
         if self.config.normalize:
             self.normalizer.fit([normalize_utterance(np.asarray(f, np.float32), self.config.utterance_norm)
                                  for f in frames_list])
@@ -305,7 +307,12 @@ class CnnLstmClassifier:
     def predict_proba_windows(self, x: np.ndarray) -> np.ndarray:
         """Probabilities from a ready windows tensor (no Keras ``predict`` overhead for small batches)."""
         if len(x) <= 64:
-            return np.asarray(self.model(x, training=False))
+            if self._forward is None:
+                import tensorflow as tf
+
+                model = self.model
+                self._forward = tf.function(lambda t: model(t, training=False), reduce_retracing=True)
+            return np.asarray(self._forward(np.asarray(x, np.float32)))
         return self.model.predict(x, verbose=0, batch_size=256)
 
     def predict(self, frames_list) -> np.ndarray:

@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 
 from serlib import baselines as bl
-from serlib.evaluation import bootstrap_ci
 from tests.audio_fixtures import write_tone
 
 SMALL = bl.BaselineConfig(n_estimators=40, dt_max_depth=(3, None), svm_c=(1.0, 10.0), svm_gamma=(1.0,),
@@ -144,18 +143,6 @@ def test_metrics_keys_ci_and_cluster_bootstrap():
     one = bl.evaluate_baseline("decision_tree", X, m, "random_80_20", seeds=[0], config=SMALL, progress=False)
     assert one.metrics(n_boot=50)["ci_method"] == "bootstrap over utterances"
     assert json.loads(one.fits["best_params"].iloc[0])["max_depth"] in (3, None)
-
-
-def test_fast_bootstrap_matches_the_reference_implementation():
-    rng = np.random.default_rng(3)
-    labels = ["a", "b", "c", "d"]
-    y = rng.choice(labels, 150)
-    p = np.where(rng.random(150) < 0.6, y, rng.choice(labels + ["x"], 150))
-    groups = rng.integers(0, 9, 150)
-    for g in (None, groups):
-        fast = bl.bootstrap_cis(y, p, labels, n_boot=120, seed=5, groups=g)
-        for metric, ci in fast.items():
-            np.testing.assert_allclose(ci, bootstrap_ci(y, p, metric, n_boot=120, seed=5, groups=g), atol=1e-12)
 
 
 def test_cross_corpus_uses_shared_emotions_and_trains_on_one_corpus():

@@ -202,3 +202,12 @@ def test_corpora_default_from_the_run_section():
     m["run"] = {"corpora": ["tess"]}
     audit = cl.audit_claims(m)
     assert set(audit.loc[audit["claim_id"] == "accuracy_95_75_proposed", "corpus"]) == {"tess"}
+
+
+@pytest.mark.parametrize("train_accuracy,verdict", [(0.71, cl.REPRODUCED), (1.0, cl.NOT_REPRODUCED),
+                                                    (0.60, cl.NOT_REPRODUCED)])
+def test_decision_tree_training_figure_is_two_sided(train_accuracy, verdict):
+    metrics = full_metrics()
+    metrics["baselines_emotion_gender"]["decision_tree"]["ravdess"]["random_80_20"]["train_accuracy"] = train_accuracy
+    audit = cl.audit_claims(metrics, ["ravdess"])
+    assert row(audit, "decision_tree_73", "ravdess")["verdict"] == verdict

@@ -49,6 +49,23 @@ def test_measure_and_throughput_on_a_dummy_function():
     assert list(table.columns[-7:]) == ["p50", "p95", "p99", "mean", "min", "max", "n"]
 
 
+def test_measure_interleaved_alternates_and_counts():
+    order = []
+    specs = [{"name": "a", "fn": lambda: order.append("a"), "repeats": 6, "labels": {"stage": "x"}},
+             {"name": "b", "fn": lambda: order.append("b"), "repeats": 3}]
+    rows, times = latency.measure_interleaved(specs, rounds=3, warmup=1)
+    assert [r["name"] for r in rows] == ["a", "b"] and rows[0]["stage"] == "x"
+    assert len(times["a"]) == 6 and len(times["b"]) == 3 and rows[1]["n"] == 3
+    # warm-up a, b; then each round: a twice, b once
+    assert order == ["a", "b"] + ["a", "a", "b"] * 3
+    for r in rows:
+        assert r["p50"] <= r["p95"] <= r["p99"]
+    with pytest.raises(ValueError, match="unique"):
+        latency.measure_interleaved(specs + specs[:1])
+    with pytest.raises(ValueError, match="repeats"):
+        latency.measure_interleaved([{"name": "c", "fn": lambda: None, "repeats": 0}])
+
+
 def test_fit_to_duration_repeats_real_signal():
     y = np.arange(1, 11, dtype=np.float32)
     out = latency.fit_to_duration(y, 10, 2.5)
@@ -117,13 +134,17 @@ def test_measured_rows_stay_apart_from_reported_ones():
 def test_accuracy_from_metrics_finds_every_protocol():
     metrics = {"cnn_lstm": {
         "ravdess": {"random_80_20": {"accuracy": 0.8, "accuracy_std": 0.01}, "speaker_independent": {"accuracy": 0.5}},
+        "tess": {"cross_corpus_to_ravdess": {"accuracy": 0.2}, "random_80_20_paper_setting": {"accuracy": 0.97},
+                 "snr": {"clean": {"accuracy": 0.9}, "10": {"accuracy": 0.6}}, "n_parameters": 1000},
         "ravdess_to_tess": {"cross_corpus": {"accuracy": 0.3}},
         "config": {"epochs": 40},
     }, "baselines": {"ravdess": {"random_80_20": {"accuracy": 0.99}}}}
     acc = literature.accuracy_from_metrics(metrics)
-    assert isinstance(acc, pd.DataFrame) and len(acc) == 3
+    assert isinstance(acc, pd.DataFrame) and len(acc) == 5
     got = {(r.corpus, r.protocol): r.accuracy for r in acc.itertuples()}
     assert got == {("ravdess", "random_80_20"): 0.8, ("ravdess", "speaker_independent"): 0.5,
-                   ("ravdess_to_tess", "cross_corpus"): 0.3}
+                   ("ravdess_to_tess", "cross_corpus"): 0.3, ("tess_to_ravdess", "cross_corpus"): 0.2,
+                   ("tess", "random_80_20 (paper setting)"): 0.97}
+    assert acc.loc[acc["protocol"] == "random_80_20", "accuracy_std"].item() == 0.01
     assert literature.accuracy_from_metrics({}).empty
     assert literature.corpus_label("ravdess_to_tess") == "RAVDESS -> TESS"

@@ -1,0 +1,116 @@
+"""CNN-LSTM estimator and experiment runner, on tiny synthetic frame sequences (seconds, not minutes)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from serlib.evaluation import Split, speaker_independent_folds
+from serlib.experiments import babble_noise, mix_at_snr, run_protocol, summarise_predictions
+from serlib.features import FeatureConfig, FeatureSet
+from serlib.models import CnnLstmClassifier, CnnLstmConfig, normalize_utterance, windows_tensor
+
+FC = FeatureConfig(n_mfcc=4, deltas=2, window_frames=8, window_hop=4)  # 12 features per frame
+TINY = CnnLstmConfig(n_windows=4, conv_filters=(8,), kernel_sizes=(3,), lstm_units=8, epochs=25, batch_size=16,
+                     patience=25, dropout=0.0, l2=0.0, learning_rate=5e-3)
+
+
+def _data(n_per=24, speakers=("a", "b", "c", "d"), seed=0):
+    """Two emotions that differ in the sign of feature 1; lengths vary so crop and repeat are both used."""
+    rng = np.random.default_rng(seed)
+    frames, rows = [], []
+    for s in speakers:
+        for k in range(n_per):
+            emo = "angry" if k % 2 else "sad"
+            f = rng.normal(0, 1, (rng.integers(12, 40), 12)).astype(np.float32)
+            f[:, 1] += 2.0 if emo == "angry" else -2.0
+            frames.append(f)
+            rows.append({"path": f"/x/{s}{k}.wav", "speaker": s, "gender": "female", "emotion": emo, "corpus": "toy"})
+    m = pd.DataFrame(rows)
+    return FeatureSet(m, frames, pd.DataFrame(columns=["path", "corpus", "reason"]), FC)
+
+
+def test_windows_tensor_crops_and_repeats():
+    frames = [np.arange(40 * 12, dtype=np.float32).reshape(40, 12), np.ones((8, 12), np.float32)]
+    x = windows_tensor(frames, FC, 4)
+    assert x.shape == (2, 4, 8, 12)
+    np.testing.assert_array_equal(x[1, 0], x[1, 3])  # one window, repeated
+    assert x[0, 0, 0, 0] == 4 * 12 * 2  # 9 windows -> centre crop starts at window 2 (frame 8)
+    with pytest.raises(ValueError, match="no full window"):
+        windows_tensor([np.ones((3, 12), np.float32)], FC, 4)
+
+
+def test_normalize_utterance():
+    f = np.array([[1.0, 10.0], [3.0, 30.0]], np.float32)
+    np.testing.assert_allclose(normalize_utterance(f, "mean"), [[-1, -10], [1, 10]])
+    np.testing.assert_allclose(normalize_utterance(f, "meanvar"), [[-1, -1], [1, 1]])
+    assert normalize_utterance(f, "none") is f
+    with pytest.raises(ValueError, match="utterance_norm"):
+        CnnLstmConfig(utterance_norm="bad")
+
+
+def test_fit_predict_learns_and_roundtrips(tmp_path):
+    fs = _data()
+    y = fs.manifest["emotion"].to_numpy()
+    clf = CnnLstmClassifier(FC, TINY, seed=1).fit(fs.frames[:72], y[:72])
+    proba = clf.predict_proba(fs.frames[72:])
+    assert proba.shape == (24, 2) and np.allclose(proba.sum(axis=1), 1, atol=1e-5)
+    assert (clf.predict(fs.frames[72:]) == y[72:]).mean() >= 0.9
+    assert clf.labels_ == ["angry", "sad"] and clf.n_parameters > 0
+    # SpecAugment is active in training only: inference is deterministic
+    np.testing.assert_allclose(clf.predict_proba(fs.frames[72:]), proba, atol=1e-6)
+    loaded = CnnLstmClassifier.load(clf.save(tmp_path / "m"))
+    np.testing.assert_allclose(loaded.predict_proba(fs.frames[72:]), proba, atol=1e-5)
+    assert loaded.labels_ == clf.labels_ and loaded.feature_config == FC and loaded.config == TINY
+    with pytest.raises(FileNotFoundError, match="no serlib model"):
+        CnnLstmClassifier.load(tmp_path / "absent")
+
+
+def test_fit_validates_inputs():
+    fs = _data(n_per=4)
+    with pytest.raises(ValueError, match="as many labels"):
+        CnnLstmClassifier(FC, TINY).fit(fs.frames, ["sad"])
+    with pytest.raises(ValueError, match="two emotions"):
+        CnnLstmClassifier(FC, TINY).fit(fs.frames[:3], ["sad"] * 3)
+    with pytest.raises(RuntimeError, match="not fitted"):
+        CnnLstmClassifier(FC, TINY).predict(fs.frames)
+
+
+def test_early_stopping_uses_validation_and_keeps_best_epoch():
+    fs = _data()
+    y = fs.manifest["emotion"].to_numpy()
+    cfg = CnnLstmConfig(**{**TINY.to_dict(), "conv_filters": (8,), "kernel_sizes": (3,), "epochs": 30, "patience": 2,
+                           "monitor": "val_loss"})
+    clf = CnnLstmClassifier(FC, cfg, seed=0).fit(fs.frames[:48], y[:48], validation=(fs.frames[48:72], y[48:72]))
+    h = clf.history_
+    assert len(h["val_loss"]) == h["epochs_run"] <= 30
+    assert h["best_epoch"] == int(np.argmin(h["val_loss"]) + 1)
+
+
+def test_run_protocol_never_tests_a_training_speaker():
+    fs = _data()
+    folds = speaker_independent_folds(fs.manifest, seed=0)
+    res = run_protocol(fs, folds, TINY.__class__(**{**TINY.to_dict(), "conv_filters": (8,), "kernel_sizes": (3,),
+                                                    "epochs": 3}), [0], progress=False, keep_models=True)
+    assert len(res.predictions) == len(fs.manifest)  # each utterance tested once per seed
+    for split in folds:
+        trained_on = set(fs.manifest.iloc[split.train]["speaker"])
+        tested = set(res.predictions.loc[res.predictions["split"] == split.name, "speaker"].str.split(":").str[-1])
+        assert not trained_on & tested
+    assert set(res.trainings["n_validation"]) and (res.trainings["n_validation"] > 0).all()
+    summ = summarise_predictions(res.predictions, n_boot=50)
+    assert 0 <= summ["accuracy_ci95"][0] <= summ["accuracy"] <= summ["accuracy_ci95"][1] <= 1
+    assert summ["n_seeds"] == 1 and summ["n_test_utterances"] == len(fs.manifest)
+
+
+def test_mix_at_snr_and_babble():
+    rng = np.random.default_rng(0)
+    speech = np.sin(np.linspace(0, 200, 16000)).astype(np.float32)
+    noise = rng.standard_normal(16000).astype(np.float32)
+    for snr in (0, 10, 20):
+        mixed = mix_at_snr(speech, noise, snr)
+        measured = 10 * np.log10(np.mean(speech ** 2) / np.mean((mixed - speech) ** 2))
+        assert measured == pytest.approx(snr, abs=0.01)
+    b = babble_noise(8000, [speech[:3000], 0.1 * speech[:5000], noise[:4000]], rng, n_talkers=2)
+    assert b.shape == (8000,) and np.all(np.isfinite(b)) and np.std(b) > 0
+    with pytest.raises(ValueError, match="pool"):
+        babble_noise(10, [], rng)
