@@ -208,7 +208,7 @@ def classic_augmented_features(manifest: pd.DataFrame, train, test, *, feature_c
         cache_dir: cache root (``None``: default, ``False``: no cache).
     """
     from joblib import Parallel, delayed
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     for col in ("path", "speaker", "emotion"):
         if col not in manifest.columns:
@@ -363,7 +363,7 @@ def run_comparison(features: FeatureSet, folds: list[Split], *, conditions=CONDI
         per training run (fold, condition, seed, seconds, epochs, training-set size); the prepared folds
         (with their GANs, for figures).
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     preds, runs, prepared = [], [], []
     bar = tqdm(total=len(folds) * len(seeds) * len(conditions), desc="CNN-LSTM trainings", disable=not progress)
@@ -413,18 +413,20 @@ def uar_per_seed(predictions: pd.DataFrame) -> pd.DataFrame:
 
 
 def paired_difference_ci(predictions: pd.DataFrame, condition: str, baseline: str = "none", *, n_boot: int = 1000,
-                         seed: int = 0, level: float = 0.95) -> dict[str, float]:
+                         seed: int = 0, level: float = 0.95, min_speakers: int = 5) -> dict:
     """Mean over seeds of UAR(condition) - UAR(baseline), with a paired cluster-bootstrap interval.
 
     Both conditions must have predictions for the same test utterances and seeds. A bootstrap replicate
     resamples *speakers* with replacement (their utterances are correlated), and recomputes the seed-averaged
-    difference on that resample with the same seeds' predictions of both conditions (paired).
+    difference on that resample with the same seeds' predictions of both conditions (paired). With fewer than
+    ``min_speakers`` test speakers (e.g. TESS) a speaker resample is degenerate, so utterances are resampled
+    instead (``resampled`` says which; that interval ignores speaker correlation and is too narrow).
     """
     a, meta = _prediction_matrix(predictions, condition)
     b, _ = _prediction_matrix(predictions, baseline)
     if not a.index.equals(b.index) or list(a.columns) != list(b.columns):
         raise ValueError(f"{condition!r} and {baseline!r} need predictions for the same utterances and seeds")
-    labels = sorted(set(meta["y_true"]) | set(np.unique(a.to_numpy().astype(str))) | set(np.unique(b.to_numpy().astype(str))))
+    labels = sorted(set(meta["y_true"]) | set(a.to_numpy().astype(str).ravel()) | set(b.to_numpy().astype(str).ravel()))
     code = {l: i for i, l in enumerate(labels)}
     y = meta["y_true"].map(code).to_numpy()
     pa = np.vectorize(code.get)(a.to_numpy().astype(str))
@@ -438,12 +440,16 @@ def paired_difference_ci(predictions: pd.DataFrame, condition: str, baseline: st
     point = diff(np.arange(len(y)))
     groups = meta["speaker"].astype(str).to_numpy()
     members = [np.flatnonzero(groups == g) for g in np.unique(groups)]
+    n_speakers = len(members)
+    resampled = "speakers"
+    if n_speakers < min_speakers:
+        members, resampled = [np.array([i]) for i in range(len(y))], "utterances"
     rng = np.random.default_rng(seed)
     stats = [diff(np.concatenate([members[i] for i in rng.integers(0, len(members), len(members))]))
              for _ in range(n_boot)]
     lo, hi = np.percentile(stats, [(1 - level) / 2 * 100, (1 + level) / 2 * 100])
-    return {"diff_mean": point, "ci_low": float(lo), "ci_high": float(hi), "n_speakers": len(members),
-            "n_seeds": int(pa.shape[1])}
+    return {"diff_mean": point, "ci_low": float(lo), "ci_high": float(hi), "n_speakers": n_speakers,
+            "n_seeds": int(pa.shape[1]), "resampled": resampled}
 
 
 def summarise_conditions(predictions: pd.DataFrame, baseline: str = "none", *, n_boot: int = 1000,
@@ -458,6 +464,7 @@ def summarise_conditions(predictions: pd.DataFrame, baseline: str = "none", *, n
                "uar_std": g["uar"].std(ddof=1) if len(g) > 1 else 0.0, "accuracy_mean": g["accuracy"].mean()}
         if cond != baseline and baseline in set(per_seed["condition"]):
             d = paired_difference_ci(predictions, cond, baseline, n_boot=n_boot, seed=seed)
-            row.update({"diff_vs_none": d["diff_mean"], "ci_low": d["ci_low"], "ci_high": d["ci_high"]})
+            row.update({"diff_vs_none": d["diff_mean"], "ci_low": d["ci_low"], "ci_high": d["ci_high"],
+                        "ci_resampled": d["resampled"]})
         rows.append(row)
     return pd.DataFrame(rows)

@@ -114,7 +114,10 @@ def validation_speakers_split(manifest: pd.DataFrame, train: np.ndarray, *, frac
         from sklearn.model_selection import train_test_split
 
         pos = np.arange(len(train))
-        _, val_pos = train_test_split(pos, test_size=fraction, random_state=seed, stratify=sub["emotion"].to_numpy())
+        labels = sub["emotion"].to_numpy()
+        n_val = int(np.ceil(fraction * len(train)))
+        stratify = labels if n_val >= len(set(labels)) and len(train) - n_val >= len(set(labels)) else None
+        _, val_pos = train_test_split(pos, test_size=n_val, random_state=seed, stratify=stratify)
         is_val = np.zeros(len(train), bool)
         is_val[val_pos] = True
     return train[~is_val], train[is_val]

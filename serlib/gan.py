@@ -248,7 +248,7 @@ class EmotionStarGAN:
         """
         import keras
         import tensorflow as tf
-        from tqdm.auto import tqdm
+        from tqdm import tqdm
 
         cfg = self.config
         emotions = np.asarray(emotions).astype(str)
@@ -261,8 +261,7 @@ class EmotionStarGAN:
         if len(self.emotions_) < 2:
             raise ValueError("the GAN needs at least two emotions to translate between")
         self.domains_ = sorted(set(np.asarray(domains).astype(str))) if domains is not None else ["all"]
-        dom_idx = self._domain_index(domains if domains is not None else None, n) if len(self.domains_) > 1 \
-            else np.zeros(n, int)
+        dom_idx = self._domain_index(domains, n) if len(self.domains_) > 1 else np.zeros(n, int)
         emo_idx = self._emotion_index(emotions)
         self.train_speakers_ = frozenset(speakers)
 
@@ -406,7 +405,7 @@ class EmotionStarGAN:
             ``(frames_list, target_emotions, source_index)``; ``source_index[k]`` is the input position the
             k-th synthetic utterance was made from.
         """
-        from tqdm.auto import tqdm
+        from tqdm import tqdm
 
         self._check_fitted()
         emotions = np.asarray(emotions).astype(str)
@@ -492,7 +491,7 @@ def gan_quality(gan: EmotionStarGAN, frames_list, emotions, speakers, *, seed: i
 
     emotions = np.asarray(emotions).astype(str)
     speakers = np.asarray(speakers).astype(str)
-    gan.assert_unseen([])  # fitted
+    gan._check_fitted()
     foreign = sorted(set(speakers) - gan.train_speakers_)
     if foreign:
         raise ValueError(f"gan_quality uses the GAN's training speakers only; got other speaker(s) {foreign[:5]}")

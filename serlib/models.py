@@ -203,6 +203,11 @@ def _spec_augment_layer():
     return SpecAugment
 
 
+#: "Our setting" of notebook 04 on top of the defaults (shared by notebooks 03 and 04 so they cannot drift):
+#: per-utterance mean normalisation and early stopping on the best validation-speaker accuracy.
+OUR_SETTING = {"utterance_norm": "mean", "monitor": "val_accuracy", "patience": 8}
+
+
 class CnnLstmClassifier:
     """fit / predict / predict_proba / save / load around the Keras CNN-LSTM.
 

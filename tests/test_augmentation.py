@@ -139,6 +139,9 @@ def test_paired_difference_ci_detects_a_real_gain_and_no_gain():
     preds = _fake_predictions()
     d = paired_difference_ci(preds, "gan", n_boot=200, seed=0)
     assert d["diff_mean"] > 0.3 and d["ci_low"] > 0 and d["n_seeds"] == 3 and d["n_speakers"] == 12
+    assert d["resampled"] == "speakers"
+    two = preds.assign(speaker=np.where(preds["position"] < 60, "s0", "s1"))  # like TESS: 2 test speakers
+    assert paired_difference_ci(two, "gan", n_boot=50, seed=0)["resampled"] == "utterances"
     same = preds[preds["condition"] == "none"].assign(condition="copy")
     d0 = paired_difference_ci(pd.concat([preds, same]), "copy", n_boot=50, seed=0)
     assert d0["diff_mean"] == 0 and d0["ci_low"] == 0 and d0["ci_high"] == 0

@@ -125,3 +125,10 @@ def test_fast_bootstrap_matches_a_scikit_learn_reference_loop():
         for metric, ci in fast.items():
             ref = np.percentile([s[metric] for s in stats], [2.5, 97.5])
             np.testing.assert_allclose(ci, ref, atol=1e-12)
+
+
+def test_validation_split_of_a_tiny_single_speaker_training_side():
+    m = _manifest(n_speakers=2, per=28, emotions=("a", "b", "c", "d", "e", "f", "g"))
+    train = np.flatnonzero(m["speaker"] == "01")
+    fit, val = validation_speakers_split(m, train, seed=0)  # 28 utterances, 7 classes: cannot stratify 6 of them
+    assert len(val) == 6 and len(fit) == 22 and not set(fit) & set(val)
