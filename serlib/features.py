@@ -131,14 +131,27 @@ def compute_frame_features(y: np.ndarray, config: FeatureConfig = FeatureConfig(
     )
     logmel = librosa.power_to_db(mel, ref=1.0, amin=1e-10)
     static = librosa.feature.mfcc(S=logmel, n_mfcc=config.n_mfcc) if config.kind == "mfcc" else logmel
-    blocks = [static]
-    if config.deltas:
-        width = min(9, static.shape[1] if static.shape[1] % 2 else static.shape[1] - 1)
-        if width >= 3:
-            for order in range(1, config.deltas + 1):
-                blocks.append(librosa.feature.delta(static, width=width, order=order))
-        else:
-            blocks.extend(np.zeros_like(static) for _ in range(config.deltas))
+    return add_deltas(static.T, config.deltas)
+
+
+def add_deltas(static: np.ndarray, deltas: int = 2) -> np.ndarray:
+    """Append delta (and delta-delta) blocks to static frames ``(n_frames, n_coeffs)``.
+
+    Serves notebook 02 (through :func:`compute_frame_features`) and notebook 03 (the GAN generates static
+    coefficients and recomputes their deltas with this same filter). ``librosa.feature.delta`` with a 9-frame
+    window, or the largest odd window the sequence allows; zeros below 3 frames.
+    """
+    import librosa
+
+    static = np.asarray(static, np.float32)
+    if static.ndim != 2:
+        raise ValueError(f"static frames must be 2-D (n_frames, n_coeffs), got shape {static.shape}")
+    blocks = [static.T]
+    n = static.shape[0]
+    width = min(9, n if n % 2 else n - 1)
+    for order in range(1, deltas + 1):
+        blocks.append(librosa.feature.delta(static.T, width=width, order=order) if width >= 3
+                      else np.zeros_like(static.T))
     return np.ascontiguousarray(np.concatenate(blocks, axis=0).T, dtype=np.float32)
 
 

@@ -39,7 +39,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from .features import FeatureConfig, overlapping_windows
+from .features import FeatureConfig, add_deltas, overlapping_windows
 
 
 @dataclass(frozen=True)
@@ -136,26 +136,6 @@ def build_discriminator(window_frames: int, n_coeffs: int, n_emotions: int, n_do
 
 
 # ------------------------------------------------------------------------------------- helpers
-def add_deltas(static: np.ndarray, deltas: int = 2) -> np.ndarray:
-    """Append delta (and delta-delta) blocks to static frames ``(n_frames, n_coeffs)``.
-
-    Uses the same filter as :func:`serlib.features.compute_frame_features` (``librosa.feature.delta``, width 9
-    or the largest odd width the sequence allows, zeros below 3 frames).
-    """
-    import librosa
-
-    static = np.asarray(static, np.float32)
-    if static.ndim != 2:
-        raise ValueError(f"static frames must be 2-D (n_frames, n_coeffs), got shape {static.shape}")
-    blocks = [static.T]
-    n = static.shape[0]
-    width = min(9, n if n % 2 else n - 1)
-    for order in range(1, deltas + 1):
-        blocks.append(librosa.feature.delta(static.T, width=width, order=order) if width >= 3
-                      else np.zeros_like(static.T))
-    return np.ascontiguousarray(np.concatenate(blocks, axis=0).T, dtype=np.float32)
-
-
 def check_speakers_disjoint(train_speakers, test_speakers) -> None:
     """Raise ``ValueError`` if any speaker is on both sides (the augmenters' leakage guard)."""
     shared = sorted(set(map(str, train_speakers)) & set(map(str, test_speakers)))
