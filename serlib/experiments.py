@@ -16,9 +16,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .evaluation import Split, bootstrap_ci, classification_metrics, validation_speakers_split
+from .evaluation import Split, bootstrap_cis, classification_metrics, validation_speakers_split
 from .features import FeatureSet
 from .models import CnnLstmClassifier, CnnLstmConfig
+
+
+#: Fewest test speakers for a cluster (speaker) bootstrap; with fewer, utterances are resampled and the method
+#: says so (resampling 2 speakers gives a degenerate interval).
+MIN_CLUSTERS = 5
 
 
 @dataclass
@@ -97,7 +102,8 @@ def summarise_predictions(predictions: pd.DataFrame, *, n_boot: int = 1000, seed
 
     Per seed, the predictions of all splits are pooled (every utterance is tested once per seed) and WA, UAR
     and macro-F1 computed. CIs resample test *speakers* (``cluster=True``, honest for speaker-independent
-    tests where a speaker's utterances are correlated) or utterances, over all seeds' predictions.
+    tests where a speaker's utterances are correlated; needs at least ``MIN_CLUSTERS`` test speakers) or
+    utterances, over all seeds' predictions; ``ci_method`` records which.
     """
     per_seed = []
     for _, p in predictions.groupby("seed"):
@@ -107,11 +113,16 @@ def summarise_predictions(predictions: pd.DataFrame, *, n_boot: int = 1000, seed
         vals = np.array([m[key] for m in per_seed])
         out[key] = float(vals.mean())
         out[key + "_std"] = float(vals.std(ddof=1)) if len(vals) > 1 else 0.0
-    groups = predictions["speaker"].to_numpy() if cluster else None
-    for key in ("accuracy", "uar"):
-        lo, hi = bootstrap_ci(predictions["y_true"].to_numpy(), predictions["y_pred"].to_numpy(), key,
-                              n_boot=n_boot, seed=seed, groups=groups)
-        out[key + "_ci95"] = [lo, hi]
+    n_speakers = predictions["speaker"].nunique()
+    use_clusters = cluster and n_speakers >= MIN_CLUSTERS
+    groups = predictions["speaker"].to_numpy() if use_clusters else None
+    cis = bootstrap_cis(predictions["y_true"].to_numpy(), predictions["y_pred"].to_numpy(), n_boot=n_boot,
+                        seed=seed, groups=groups)
+    for key in ("accuracy", "uar", "macro_f1"):
+        out[key + "_ci95"] = list(cis[key])
+    out["ci_method"] = (f"bootstrap over test speakers ({n_speakers})" if use_clusters else
+                        "bootstrap over test utterances" + (f" (only {n_speakers} test speakers: too few to resample)"
+                                                            if cluster else ""))
     out["n_seeds"] = int(predictions["seed"].nunique())
     out["n_test_utterances"] = int(len(predictions) / max(out["n_seeds"], 1))
     return out

@@ -114,3 +114,16 @@ def test_mix_at_snr_and_babble():
     assert b.shape == (8000,) and np.all(np.isfinite(b)) and np.std(b) > 0
     with pytest.raises(ValueError, match="pool"):
         babble_noise(10, [], rng)
+
+
+def test_summary_resamples_speakers_only_when_there_are_enough():
+    rng = np.random.default_rng(0)
+    y = rng.choice(["a", "b"], 200)
+    pred = pd.DataFrame({"seed": 0, "y_true": y, "y_pred": np.where(rng.random(200) < 0.7, y, "a"),
+                         "speaker": np.repeat([f"s{k}" for k in range(8)], 25)})
+    assert summarise_predictions(pred, n_boot=50)["ci_method"] == "bootstrap over test speakers (8)"
+    two = pred.assign(speaker=np.repeat(["x", "y"], 100))
+    s = summarise_predictions(two, n_boot=50)
+    assert s["ci_method"].startswith("bootstrap over test utterances (only 2 test speakers")
+    assert s["accuracy_ci95"][0] < s["accuracy"] < s["accuracy_ci95"][1]
+    assert summarise_predictions(pred, n_boot=50, cluster=False)["ci_method"] == "bootstrap over test utterances"
