@@ -28,7 +28,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import tempfile
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -41,7 +40,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from .audio import AudioError, load_audio
 from .evaluation import (Split, bootstrap_cis, classification_metrics, random_80_20_split,
                          speaker_independent_folds, summarise_runs)
-from .features import default_cache_dir, file_content_hash
+from .features import atomic_save_array, default_cache_dir, file_content_hash
 
 #: Baseline names as used in ``metrics.json`` (``baselines.<model>.<corpus>.<protocol>``).
 MODELS = ("decision_tree", "random_forest", "svm_mfcc", "svm_egemaps")
@@ -448,11 +447,7 @@ def _egemaps_for_file(path: str, cache_dir: str | None, key: str, sample_rate: i
     if not np.all(np.isfinite(vec)):
         return None, "eGeMAPS functionals contain NaN or infinite values", False
     if entry is not None:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            np.save(fh, vec, allow_pickle=False)
-        os.replace(tmp, entry)
+        atomic_save_array(entry, vec)
     return vec, "", False
 
 

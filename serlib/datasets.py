@@ -38,7 +38,6 @@ Corpora, layouts (real example names) and emotion code -> canonical emotion
 
 from __future__ import annotations
 
-import hashlib
 import http.client
 import os
 import re
@@ -959,11 +958,9 @@ def _split_hash(spec: str | None) -> tuple[str, str | None]:
 
 
 def _file_hash(path: Path, algorithm: str) -> str:
-    digest = hashlib.new(algorithm)
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    from .features import file_content_hash
+
+    return file_content_hash(path, algorithm=algorithm)
 
 
 def _fetch(url: str, part: Path, *, size: int | None, timeout: float, progress: bool, _retry: bool = True) -> None:

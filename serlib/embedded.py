@@ -74,6 +74,8 @@ import scipy.signal
 import soundfile as sf
 import soxr
 
+from .features import default_cache_dir
+
 __all__ = [
     "GENERATOR_VERSION",
     "SAMPLE_RATE",
@@ -818,12 +820,6 @@ def synthesize_corpus(
 # ---------------------------------------------------------------------------------------------
 # Cache
 # ---------------------------------------------------------------------------------------------
-def default_cache_dir() -> Path:
-    """``$SERLIB_CACHE_DIR`` if set, else ``~/.cache/serlib``."""
-    env = os.environ.get("SERLIB_CACHE_DIR")
-    return Path(env).expanduser() if env else Path.home() / ".cache" / "serlib"
-
-
 def corpus_key(n_speakers: int = 16, seed: int = 0) -> str:
     """Cache key of a corpus: hash of (n_speakers, seed, :data:`GENERATOR_VERSION`)."""
     blob = json.dumps({"n_speakers": int(n_speakers), "seed": int(seed), "generator_version": GENERATOR_VERSION},

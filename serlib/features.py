@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import json
 import os
 import tempfile
@@ -191,22 +192,6 @@ def extract_mfcc_windows(y: np.ndarray, config: FeatureConfig = FeatureConfig())
     return overlapping_windows(frames, config.window_frames, config.window_hop)
 
 
-def fix_window_count(windows: np.ndarray, n_windows: int) -> tuple[np.ndarray, int]:
-    """Centre-crop or zero-pad a window sequence to exactly ``n_windows``.
-
-    Returns:
-        ``(fixed, n_real)``: the fixed array and how many of its windows are real (not padding).
-    """
-    if n_windows < 1:
-        raise ValueError(f"n_windows must be >= 1, got {n_windows}")
-    k = windows.shape[0]
-    if k >= n_windows:
-        start = (k - n_windows) // 2
-        return windows[start : start + n_windows], n_windows
-    pad = np.zeros((n_windows - k,) + windows.shape[1:], dtype=windows.dtype)
-    return np.concatenate([windows, pad], axis=0), k
-
-
 def utterance_statistics(frames: np.ndarray) -> np.ndarray:
     """Mean and standard deviation of every frame feature: the classical utterance-level vector.
 
@@ -216,9 +201,9 @@ def utterance_statistics(frames: np.ndarray) -> np.ndarray:
     return np.concatenate([frames.mean(axis=0), frames.std(axis=0)]).astype(np.float32)
 
 
-def file_content_hash(path: str | os.PathLike, chunk_size: int = 1 << 20) -> str:
-    """SHA-256 of a file's bytes (the cache key's content half)."""
-    h = hashlib.sha256()
+def file_content_hash(path: str | os.PathLike, chunk_size: int = 1 << 20, algorithm: str = "sha256") -> str:
+    """Hex digest of a file's bytes (SHA-256 by default: the cache key's content half)."""
+    h = hashlib.new(algorithm)
     with open(path, "rb") as fh:
         while chunk := fh.read(chunk_size):
             h.update(chunk)
@@ -246,7 +231,7 @@ class FeatureCache:
         d = self.root / "features" / config.key()
         if not (d / "config.json").exists():
             d.mkdir(parents=True, exist_ok=True)
-            _atomic_write_bytes(d / "config.json", json.dumps(config.to_dict(), indent=1).encode())
+            atomic_write_bytes(d / "config.json", json.dumps(config.to_dict(), indent=1).encode())
         return d
 
     def path_for(self, content_hash: str, config: FeatureConfig) -> Path:
@@ -262,19 +247,24 @@ class FeatureCache:
             return None
 
     def put(self, content_hash: str, config: FeatureConfig, frames: np.ndarray) -> None:
-        p = self.path_for(content_hash, config)
-        p.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=p.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            np.save(fh, frames, allow_pickle=False)
-        os.replace(tmp, p)
+        atomic_save_array(self.path_for(content_hash, config), frames)
 
 
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    """Write a file via a temporary file and a rename, so readers never see a half-written cache entry."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
     os.replace(tmp, path)
+
+
+def atomic_save_array(path: str | os.PathLike, array: np.ndarray) -> None:
+    """``np.save`` through :func:`atomic_write_bytes` (no pickles)."""
+    buf = io.BytesIO()
+    np.save(buf, np.asarray(array), allow_pickle=False)
+    atomic_write_bytes(path, buf.getvalue())
 
 
 def _checked(frames: np.ndarray, config: FeatureConfig) -> np.ndarray:

@@ -35,14 +35,12 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
-from .audio import SILENCE_PEAK_DBFS, AudioError
-from .features import FeatureConfig, compute_frame_features, default_cache_dir
+from .features import FeatureConfig, atomic_write_bytes, default_cache_dir, file_content_hash
 
 #: Runtimes understood by :func:`load_model` (the first is the default).
 RUNTIMES = ("onnx", "keras")
@@ -150,11 +148,7 @@ def read_model_metadata(folder: str | os.PathLike) -> dict:
 
 def model_hash(folder: str | os.PathLike) -> str:
     """Short SHA-256 of a model folder's ``model.keras`` (the ONNX cache key)."""
-    h = hashlib.sha256()
-    with open(Path(folder) / "model.keras", "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()[:20]
+    return file_content_hash(Path(folder) / "model.keras")[:20]
 
 
 # -- audio -> model input ----------------------------------------------------------------------------
@@ -292,14 +286,6 @@ def max_abs_diff(a, b) -> float:
     return float(np.max(np.abs(a - b))) if a.size else 0.0
 
 
-def _atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
-
-
 # -- the recogniser --------------------------------------------------------------------------------
 class EmotionRecognizer:
     """A trained CNN-LSTM ready for prediction on waveforms and files.
@@ -401,8 +387,8 @@ class EmotionRecognizer:
                               f"> {MAX_ABS_DIFF:.0e}")
         self.export_max_abs_diff = diff
         try:
-            _atomic_write(onnx_path, data)
-            _atomic_write(info_path, json.dumps({"model": str(self.path), "max_abs_diff": diff, "opset": ONNX_OPSET,
+            atomic_write_bytes(onnx_path, data)
+            atomic_write_bytes(info_path, json.dumps({"model": str(self.path), "max_abs_diff": diff, "opset": ONNX_OPSET,
                                                  "n_check_inputs": len(x)}).encode())
             self.onnx_path = onnx_path
         except OSError:  # a read-only cache only costs a re-export next time

@@ -195,8 +195,9 @@ def test_default_cache_dir(monkeypatch, tmp_path):
     assert embedded.default_cache_dir() == Path.home() / ".cache" / "serlib"
 
 
-def test_ensure_embedded_corpus_caches(monkeypatch, tmp_path):
-    monkeypatch.setenv("SERLIB_CACHE_DIR", str(tmp_path / "cache"))
+@pytest.fixture
+def synthesis_calls(monkeypatch) -> list:
+    """Counts calls of ``embedded.synthesize_corpus`` (which still runs)."""
     calls = []
     real = embedded.synthesize_corpus
 
@@ -205,6 +206,12 @@ def test_ensure_embedded_corpus_caches(monkeypatch, tmp_path):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(embedded, "synthesize_corpus", counting)
+    return calls
+
+
+def test_ensure_embedded_corpus_caches(monkeypatch, tmp_path, synthesis_calls):
+    monkeypatch.setenv("SERLIB_CACHE_DIR", str(tmp_path / "cache"))
+    calls = synthesis_calls
     root = embedded.ensure_embedded_corpus(n_speakers=1, seed=5, progress=False)
     assert root == tmp_path / "cache" / "embedded" / embedded.corpus_key(1, 5)
     assert len(list((root / "AudioWAV").glob("*.wav"))) == 82 and len(calls) == 1
@@ -224,15 +231,8 @@ def test_ensure_embedded_corpus_caches(monkeypatch, tmp_path):
     assert len(calls) == 2 and victim.exists()
 
 
-def test_ensure_embedded_corpus_explicit_root_and_concurrency(monkeypatch, tmp_path):
-    calls = []
-    real = embedded.synthesize_corpus
-
-    def counting(*args, **kwargs):
-        calls.append(args)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(embedded, "synthesize_corpus", counting)
+def test_ensure_embedded_corpus_explicit_root_and_concurrency(tmp_path, synthesis_calls):
+    calls = synthesis_calls
     target = tmp_path / "mine"
     results, errors = [], []
 

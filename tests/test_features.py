@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from serlib.features import (FeatureCache, FeatureConfig, compute_frame_features, extract_features,
-                             extract_mfcc_windows, fix_window_count, overlapping_windows, utterance_statistics)
+                             extract_mfcc_windows, overlapping_windows, utterance_statistics)
 from tests.audio_fixtures import tone, write_broken_files, write_tone
 
 
@@ -45,15 +45,6 @@ def test_extract_mfcc_windows_matches_two_steps():
     cfg = FeatureConfig()
     np.testing.assert_array_equal(extract_mfcc_windows(y, cfg),
                                   overlapping_windows(compute_frame_features(y, cfg), 32, 16))
-
-
-def test_fix_window_count_pads_and_crops():
-    w = np.ones((5, 4, 2), np.float32)
-    fixed, real = fix_window_count(w, 8)
-    assert fixed.shape == (8, 4, 2) and real == 5 and fixed[5:].sum() == 0
-    w = np.arange(10)[:, None, None] * np.ones((10, 4, 2))
-    fixed, real = fix_window_count(w, 4)
-    assert real == 4 and list(fixed[:, 0, 0]) == [3, 4, 5, 6]  # centre crop
 
 
 def test_utterance_statistics():

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from serlib.evaluation import Split, speaker_independent_folds
+from serlib.evaluation import speaker_independent_folds
 from serlib.experiments import babble_noise, mix_at_snr, run_protocol, summarise_predictions
 from serlib.features import FeatureConfig, FeatureSet
 from serlib.models import CnnLstmClassifier, CnnLstmConfig, normalize_utterance, windows_tensor
