@@ -3,7 +3,7 @@
 
 Examples::
 
-    python run_all.py                      # embedded synthetic corpus, full run
+    python run_all.py                      # embedded synthetic corpus, demo budget (about 10 min)
     python run_all.py --quick              # CI-sized run
     python run_all.py --corpus ravdess=../shared/data/ravdess --corpus tess=../shared/data/tess \\
         --output figures                   # the committed reference run
@@ -51,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--n-seeds", type=int, default=3, help="seeds per trained model where a notebook repeats runs")
     p.add_argument("--quick", action="store_true",
                    help="CI-sized run: small subsets, few epochs; numbers are not meaningful")
+    p.add_argument("--budget", default="auto", choices=["auto", "full", "demo"],
+                   help="experiment size of the training notebooks (03, 04): 'full' uses their own defaults "
+                        "(the reference run), 'demo' fewer folds/epochs/seeds (serlib.pipeline.DEMO_PARAMETERS); "
+                        "'auto' (default) is demo on the embedded corpus and full on real corpora")
     p.add_argument("--output", metavar="DIR", default=None,
                    help="output folder (default runs/<UTC time>); the reference run uses 'figures'")
     p.add_argument("--only", metavar="NN[,NN]", default=None,
@@ -101,6 +105,8 @@ def build_report(out: Path, executed: list[Path], summary: dict) -> Path:
         "",
         f"- corpora: {summary['corpora_label']}",
         f"- quick run: {summary['quick']}  (quick runs use small subsets; their numbers are not meaningful)",
+        f"- budget: {summary.get('budget', 'full')}  (demo: fewer folds/epochs/seeds in notebooks 03-04, "
+        "see serlib.pipeline.DEMO_PARAMETERS)",
         f"- seed: {summary['seed']}, protocol(s): {summary['protocol']}",
         f"- git commit: `{summary['git_commit']}`",
         f"- started (UTC): {summary['started_utc']}, wall time {summary.get('wall_time_s', 0):.0f} s",
@@ -147,7 +153,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"run_all.py: {err}", file=sys.stderr)
         return 2
 
+    from serlib.pipeline import budget_parameters, resolve_budget
     from serlib.report import git_commit, merge_metrics
+
+    budget = resolve_budget(args.budget, corpora, args.quick)
 
     stamp = dt.datetime.now(dt.timezone.utc)
     out = Path(args.output) if args.output else ROOT / "runs" / stamp.strftime("%Y%m%dT%H%M%SZ")
@@ -171,11 +180,13 @@ def main(argv: list[str] | None = None) -> int:
     corpora_label = " + ".join(corpora) if corpora else "embedded (SYNTHETIC speech)"
     summary = {
         "corpora": corpora, "corpora_label": corpora_label, "quick": args.quick, "seed": args.seed,
-        "protocol": args.protocol, "git_commit": git_commit(), "started_utc": stamp.isoformat(timespec="seconds"),
+        "protocol": args.protocol, "budget": budget, "git_commit": git_commit(),
+        "started_utc": stamp.isoformat(timespec="seconds"),
         "python": sys.version.split()[0], "platform": platform.platform(), "cpu_count": os.cpu_count(),
         "notebooks": [], "status": "ok",
     }
-    print(f"run_all.py: {len(notebooks)} notebook(s), corpora: {corpora_label}, quick={args.quick}, output: {out}")
+    print(f"run_all.py: {len(notebooks)} notebook(s), corpora: {corpora_label}, quick={args.quick}, "
+          f"budget: {budget}, output: {out}")
     t_run = time.perf_counter()
     executed: list[Path] = []
     exit_code = 0
@@ -183,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
         target = out / "notebooks" / nb.name
         declared = pm.inspect_notebook(str(nb))
         params = {k: v for k, v in parameters.items() if k in declared}
+        overrides = budget_parameters(nb.stem, budget, declared)
+        params.update(overrides)
         print(f"--> {nb.name}", flush=True)
         t0 = time.perf_counter()
         try:
@@ -198,7 +211,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"run_all.py: notebook {nb.name} {status}", file=sys.stderr)
             exit_code = 1
         seconds = time.perf_counter() - t0
-        summary["notebooks"].append({"name": nb.stem, "status": status, "seconds": round(seconds, 1)})
+        summary["notebooks"].append({"name": nb.stem, "status": status, "seconds": round(seconds, 1),
+                                     "budget_overrides": overrides})
         if target.exists():
             executed.append(target)
         print(f"    {status} ({seconds:.1f} s)", flush=True)
@@ -206,7 +220,8 @@ def main(argv: list[str] | None = None) -> int:
             summary["status"] = f"FAILED in {nb.name}"
             break
     summary["wall_time_s"] = round(time.perf_counter() - t_run, 1)
-    merge_metrics(out, {"run": {"quick": args.quick, "seed": args.seed, "corpora": sorted(corpora) or ["embedded"],
+    merge_metrics(out, {"run": {"quick": args.quick, "budget": budget, "seed": args.seed,
+                                "corpora": sorted(corpora) or ["embedded"],
                                 "git_commit": summary["git_commit"]}})
     (out / "run.json").write_text(json.dumps(summary, indent=1))
     if not args.no_report and executed:

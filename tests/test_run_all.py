@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_help_documents_every_option():
     out = subprocess.run([sys.executable, str(ROOT / "run_all.py"), "--help"], capture_output=True, text=True)
     assert out.returncode == 0
-    for opt in ("--corpus", "--data-dir", "--protocol", "--seed", "--n-seeds", "--quick", "--output", "--only",
+    for opt in ("--corpus", "--data-dir", "--protocol", "--seed", "--n-seeds", "--quick", "--budget", "--output", "--only",
                 "--cache-dir", "--kernel", "--n-jobs", "--no-report", "--list"):
         assert opt in out.stdout
 
@@ -90,6 +90,7 @@ def test_failing_notebook_stops_with_name_and_cell(tmp_path, monkeypatch, capsys
     assert not (out / "notebooks" / "02_never_runs.ipynb").exists()
     summary = json.loads((out / "run.json").read_text())
     assert summary["status"].startswith("FAILED in 01_fails")
+    assert summary["budget"] == "demo"  # no corpus configured -> embedded corpus -> demo budget
     assert (out / "report.html").exists()
 
 
@@ -103,7 +104,64 @@ def test_default_quick_run_uses_the_embedded_synthetic_corpus(tmp_path):
     assert metrics["data"]["embedded"]["synthetic"] is True
     assert metrics["data"]["embedded"]["n_emotions"] == 6
     assert metrics["run"]["corpora"] == ["embedded"]
+    assert metrics["run"]["budget"] == "quick"
     prov = json.loads((out / "provenance.json").read_text())
     assert prov["figures/01_counts_embedded.png"]["synthetic"] is True
     assert "SYNTHETIC" in (out / "report.html").read_text()
     assert list((tmp_path / "cache" / "embedded").iterdir()), "embedded corpus is cached under --cache-dir"
+
+
+def _parameter_echo_notebook(path: Path, **defaults) -> None:
+    """A notebook that declares ``defaults`` as parameters and writes the values it ran with to echo.json."""
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("\n".join(f"{k} = {v!r}" for k, v in defaults.items()))
+    params.metadata["tags"] = ["parameters"]
+    names = ", ".join(f"{k!r}: {k}" for k in defaults)
+    nb.cells = [params, nbformat.v4.new_code_cell(
+        f"import json, pathlib\npathlib.Path(output_dir, 'echo.json').write_text(json.dumps({{{names}}}))")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+
+
+@pytest.mark.parametrize("argv, expected_epochs, expected_budget", [
+    ([], 10, "demo"),                      # embedded corpus, auto -> demo budget
+    (["--budget", "full"], 40, "full"),    # the notebook's own default
+])
+def test_budget_overrides_reach_the_training_notebooks(tmp_path, monkeypatch, argv, expected_epochs,
+                                                      expected_budget):
+    nbdir = tmp_path / "notebooks"
+    nbdir.mkdir()
+    _parameter_echo_notebook(nbdir / "04_cnn_lstm.ipynb", output_dir="x", max_epochs=40, run_ablation=True,
+                             n_folds=None)
+    monkeypatch.setattr(run_all, "NOTEBOOK_DIR", nbdir)
+    out = tmp_path / "run"
+    assert run_all.main(["--output", str(out), "--no-report", *argv]) == 0
+    echo = json.loads((out / "echo.json").read_text())
+    assert echo["max_epochs"] == expected_epochs
+    assert echo["run_ablation"] is (expected_budget == "full")
+    summary = json.loads((out / "run.json").read_text())
+    assert summary["budget"] == expected_budget
+    assert json.loads((out / "metrics.json").read_text())["run"]["budget"] == expected_budget
+
+
+def test_resolve_budget():
+    from serlib.pipeline import resolve_budget
+    assert resolve_budget("auto", {}, quick=False) == "demo"
+    assert resolve_budget("auto", {"embedded": ""}, quick=False) == "demo"
+    assert resolve_budget("auto", {"ravdess": "/data/ravdess"}, quick=False) == "full"
+    assert resolve_budget("demo", {"ravdess": "/data/ravdess"}, quick=False) == "demo"
+    assert resolve_budget("full", {}, quick=True) == "quick"
+    with pytest.raises(ValueError, match="budget must be one of"):
+        resolve_budget("huge", {}, quick=False)
+
+
+def test_demo_parameters_are_declared_by_their_notebooks():
+    """A renamed notebook parameter must not silently drop out of the demo budget."""
+    import papermill as pm
+
+    from serlib.pipeline import DEMO_PARAMETERS, budget_parameters
+    for stem, overrides in DEMO_PARAMETERS.items():
+        declared = pm.inspect_notebook(str(ROOT / "notebooks" / f"{stem}.ipynb"))
+        assert set(overrides) <= set(declared), (stem, set(overrides) - set(declared))
+        assert budget_parameters(stem, "demo", declared) == overrides
+        assert budget_parameters(stem, "full", declared) == {}
