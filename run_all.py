@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     from serlib.pipeline import budget_parameters, resolve_budget
-    from serlib.report import git_commit, merge_metrics
+    from serlib.report import git_commit, merge_metrics, update_metrics_fragment
 
     budget = resolve_budget(args.budget, corpora, args.quick)
 
@@ -213,6 +213,11 @@ def main(argv: list[str] | None = None) -> int:
         seconds = time.perf_counter() - t0
         summary["notebooks"].append({"name": nb.stem, "status": status, "seconds": round(seconds, 1),
                                      "budget_overrides": overrides})
+        # the wall time lives in the notebook's own metrics fragment, so runs made notebook by notebook with
+        # --only into one folder keep every notebook's time in metrics.json
+        update_metrics_fragment(out, nb.stem, {"timing": {nb.stem: {
+            "seconds": round(seconds, 1), "status": status, "budget": budget, "git_commit": summary["git_commit"],
+            "cpu_count": os.cpu_count(), "load_average_1m_at_end": round(os.getloadavg()[0], 2)}}})
         if target.exists():
             executed.append(target)
         print(f"    {status} ({seconds:.1f} s)", flush=True)

@@ -173,12 +173,22 @@ class RunContext:
 
     def record_metrics(self, metrics: Mapping, *, corpus: str, protocol: str = NO_SPLIT) -> Path:
         """Merge nested ``metrics`` into ``metrics/<notebook>.json`` (run_all.py merges all notebooks)."""
-        path = self.output_dir / "metrics" / f"{self.notebook}.json"
-        data = json.loads(path.read_text()) if path.exists() else {}
-        deep_merge(data, metrics)
-        path.write_text(json.dumps(data, indent=1, sort_keys=True))
+        path = update_metrics_fragment(self.output_dir, self.notebook, metrics)
         self._record(f"metrics/{self.notebook}.json:{corpus}:{protocol}", self.provenance(corpus, protocol))
         return path
+
+
+def update_metrics_fragment(output_dir: str | os.PathLike, notebook: str, metrics: Mapping) -> Path:
+    """Deep-merge ``metrics`` into the run's ``metrics/<notebook>.json`` fragment (created if missing).
+
+    Serves :meth:`RunContext.record_metrics` and ``run_all.py`` (which adds each notebook's wall time).
+    """
+    path = Path(output_dir) / "metrics" / f"{notebook}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = json.loads(path.read_text()) if path.exists() else {}
+    deep_merge(data, metrics)
+    path.write_text(json.dumps(data, indent=1, sort_keys=True))
+    return path
 
 
 def merge_metrics(output_dir: str | os.PathLike, extra: Mapping | None = None) -> Path:

@@ -141,7 +141,10 @@ def test_budget_overrides_reach_the_training_notebooks(tmp_path, monkeypatch, ar
     assert echo["run_ablation"] is (expected_budget == "full")
     summary = json.loads((out / "run.json").read_text())
     assert summary["budget"] == expected_budget
-    assert json.loads((out / "metrics.json").read_text())["run"]["budget"] == expected_budget
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["run"]["budget"] == expected_budget
+    timing = metrics["timing"]["04_cnn_lstm"]
+    assert timing["status"] == "ok" and timing["budget"] == expected_budget and timing["seconds"] > 0
 
 
 def test_resolve_budget():
