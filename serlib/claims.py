@@ -276,7 +276,7 @@ def _pct(x) -> str:
 
 def _ci(ci) -> str:
     if isinstance(ci, (list, tuple)) and len(ci) == 2 and all(isinstance(v, (int, float)) for v in ci):
-        return f" [95 % CI {100 * ci[0]:.1f}-{100 * ci[1]:.1f}]"
+        return f" [95 % CI {100 * ci[0]:.1f} to {100 * ci[1]:.1f}]"  # "to": a dash would read as minus
     return ""
 
 

@@ -94,7 +94,7 @@ def test_number_claims_reproduced_not_reproduced_and_tolerance_boundary():
     assert row(audit, "accuracy_95_75_proposed")["verdict"] == cl.REPRODUCED  # 0.95 >= 0.9575 - 0.03
     r = row(audit, "accuracy_95_75_proposed")
     assert "95.0 %" in r["measured_paper_protocol"] and "55.0 %" in r["measured_honest_protocol"]
-    assert "95 % CI 93.0-97.0" in r["measured_paper_protocol"]
+    assert "95 % CI 93.0 to 97.0" in r["measured_paper_protocol"]
     assert r["measured_paper_num"] == 0.95 and r["paper_value_num"] == 0.9575
     m = full_metrics(acc_random=0.9575 - cl.TOLERANCE)
     assert row(cl.audit_claims(m, ["ravdess"]), "accuracy_95_75_proposed")["verdict"] == cl.REPRODUCED
@@ -141,6 +141,7 @@ def test_noise_and_gan_criteria():
     assert row(cl.audit_claims(m, ["ravdess"]), "noise_robustness")["verdict"] == cl.NOT_REPRODUCED
     gan = row(audit, "gan_noticeable_improvement")
     assert gan["verdict"] == cl.NOT_REPRODUCED and "CI" in gan["note"]  # CI spans 0
+    assert "95 % CI of the gain -2.0 to 3.0" in gan["measured_honest_protocol"]  # a negative bound stays readable
     m["augmentation"]["ravdess"]["gan_vs_none_uar_ci"] = [0.01, 0.05]
     assert row(cl.audit_claims(m, ["ravdess"]), "gan_noticeable_improvement")["verdict"] == cl.REPRODUCED
     del m["augmentation"]["ravdess"]["gan_vs_none_uar_ci"]  # no CI: gain 0.005 < 1 point
