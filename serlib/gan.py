@@ -462,6 +462,12 @@ def gan_quality(gan: EmotionStarGAN, frames_list, emotions, speakers, *, seed: i
 
     Classifier two-sample test: a logistic regression separates real windows of B from generated windows
     (5-fold cross-validated ROC AUC, ``c2st_auc``; 0.5 = indistinguishable, 1 = trivially separable).
+
+    Size and direction of the edit, in window statistics z-scored on real B windows: ``edit_ratio`` is the mean
+    length of the move from a source window to its translation divided by the mean distance between the real
+    class means of its source and target emotions (1: the GAN moves a window as far as the emotions lie apart
+    in real speech; near 0: translations are near-copies of their source). ``edit_cosine`` is the mean cosine
+    between that move and the real source-to-target direction (1: the right direction; 0: unrelated).
     """
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
@@ -505,6 +511,7 @@ def gan_quality(gan: EmotionStarGAN, frames_list, emotions, speakers, *, seed: i
     gen = np.concatenate([gan.translate_windows(wb[i:i + 512], targets[i:i + 512])
                           for i in range(0, len(wb), 512)])
     pred = clf.predict(window_statistics(gen))
+    edit_ratio, edit_cosine = _edit_size(window_statistics(wb), window_statistics(gen), yb, targets)
     x2 = np.concatenate([window_statistics(wb), window_statistics(gen)])
     y2 = np.r_[np.zeros(len(wb)), np.ones(len(gen))]
     cv = StratifiedKFold(5, shuffle=True, random_state=seed)
@@ -516,9 +523,28 @@ def gan_quality(gan: EmotionStarGAN, frames_list, emotions, speakers, *, seed: i
         "generated_source_rate": float((pred == yb).mean()),
         "chance": 1.0 / n_emo,
         "c2st_auc": float(roc_auc_score(y2, p2)),
+        "edit_ratio": edit_ratio,
+        "edit_cosine": edit_cosine,
         "n_real_windows": int(len(wb)),
         "n_generated_windows": int(len(gen)),
     }
+
+
+def _edit_size(real_stats: np.ndarray, gen_stats: np.ndarray, source, target) -> tuple[float, float]:
+    """``(edit_ratio, edit_cosine)`` of :func:`gan_quality`; windows whose source or target emotion has no real
+    window in ``real_stats`` are left out."""
+    mu, sd = real_stats.mean(axis=0), np.maximum(real_stats.std(axis=0), 1e-9)
+    zr, zg = (real_stats - mu) / sd, (gen_stats - mu) / sd
+    source, target = np.asarray(source), np.asarray(target)
+    means = {e: zr[source == e].mean(axis=0) for e in np.unique(source)}
+    ok = np.array([t in means for t in target])
+    if not ok.any():
+        return float("nan"), float("nan")
+    move = (zg - zr)[ok]
+    gap = np.stack([means[t] - means[s] for s, t in zip(source[ok], target[ok])])
+    move_len, gap_len = np.linalg.norm(move, axis=1), np.linalg.norm(gap, axis=1)
+    cosine = (move * gap).sum(axis=1) / np.maximum(move_len * gap_len, 1e-12)
+    return float(move_len.mean() / max(gap_len.mean(), 1e-12)), float(cosine.mean())
 
 
 def emotion_profiles(gan: EmotionStarGAN, frames_list, emotions, *, seed: int = 0,
