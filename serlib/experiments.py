@@ -31,7 +31,8 @@ class ProtocolResult:
     """Predictions of every (seed, split) of one protocol, plus per-training facts.
 
     Attributes:
-        predictions: one row per test utterance per seed: ``seed, split, position, speaker, y_true, y_pred``.
+        predictions: one row per test utterance per seed: ``seed, split, position, speaker, y_true, y_pred``
+            and ``proba``, the model's class probabilities (columns in the order of ``labels``).
         trainings: one row per trained model: ``seed, split, epochs_run, best_epoch, seconds, epoch_seconds,
             n_parameters, n_train, n_validation, n_test``.
         models: ``{(seed, split_name): CnnLstmClassifier}`` (kept only when asked).
@@ -81,19 +82,45 @@ def run_protocol(fs: FeatureSet, splits: list[Split], config: CnnLstmConfig, see
     spk_test_all = test_fs.manifest["speaker"].astype(str).to_numpy()
     if "corpus" in test_fs.manifest.columns:
         spk_test_all = (test_fs.manifest["corpus"].astype(str) + ":" + spk_test_all).to_numpy()
+    labels = sorted(set(fs.manifest["emotion"].astype(str)))
     preds, trains, models = [], [], {}
     jobs = [(s, sp) for s in seeds for sp in splits]
     for seed, split in tqdm(jobs, desc=desc, disable=not progress):
         clf, info = fit_on_split(fs, split, config, seed)
-        pred = clf.predict([test_fs.frames[i] for i in split.test])
+        proba = np.zeros((len(split.test), len(labels)), np.float32)  # in the order of ``labels``
+        proba[:, [labels.index(l) for l in clf.labels_]] = clf.predict_proba([test_fs.frames[i] for i in split.test])
         preds.append(pd.DataFrame({"seed": seed, "split": split.name, "position": split.test,
                                    "speaker": spk_test_all[split.test], "y_true": y_test_all[split.test],
-                                   "y_pred": pred}))
+                                   "y_pred": np.asarray(labels)[proba.argmax(axis=1)], "proba": list(proba)}))
         trains.append({"seed": seed, "split": split.name, **info, "n_test": len(split.test)})
         if keep_models:
             models[(seed, split.name)] = clf
-    labels = sorted(set(fs.manifest["emotion"].astype(str)))
     return ProtocolResult(pd.concat(preds, ignore_index=True), pd.DataFrame(trains), models, labels)
+
+
+def seed_ensemble(predictions: pd.DataFrame, labels) -> pd.DataFrame:
+    """Predictions of the ensemble of every seed's model: class probabilities averaged per test utterance.
+
+    Serves notebook 04 (the "3-seed ensemble" row). Each utterance must have been tested by the same
+    seeds; the result has one row per utterance and ``seed = "ensemble"``.
+
+    Args:
+        predictions: :attr:`ProtocolResult.predictions` of several seeds (with a ``proba`` column).
+        labels: the class order of ``proba`` (:attr:`ProtocolResult.labels`).
+    """
+    if "proba" not in predictions.columns:
+        raise ValueError("predictions have no 'proba' column; they must come from run_protocol")
+    counts = predictions.groupby("position")["seed"].nunique()
+    if counts.nunique() != 1:
+        raise ValueError("every test utterance must be predicted by the same number of seeds to ensemble them")
+    rows = []
+    for pos, g in predictions.groupby("position", sort=True):
+        mean = np.mean(np.stack(g["proba"].to_list()), axis=0)
+        first = g.iloc[0]
+        rows.append({"seed": "ensemble", "split": first["split"], "position": pos, "speaker": first["speaker"],
+                     "y_true": first["y_true"], "y_pred": str(np.asarray(labels)[int(mean.argmax())]),
+                     "proba": mean})
+    return pd.DataFrame(rows)
 
 
 def summarise_predictions(predictions: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0,

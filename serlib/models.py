@@ -56,12 +56,19 @@ class CnnLstmConfig:
     utterance_norm: str = "none"
     monitor: str = "val_loss"
     label_smoothing: float = 0.0
+    mixup_alpha: float = 0.0
+    lstm_pooling: str = "last"
+    bidirectional: bool = False
 
     def __post_init__(self):
         if self.utterance_norm not in ("none", "mean", "meanvar"):
             raise ValueError(f"utterance_norm must be 'none', 'mean' or 'meanvar', got {self.utterance_norm!r}")
         if self.monitor not in ("val_loss", "val_accuracy"):
             raise ValueError(f"monitor must be 'val_loss' or 'val_accuracy', got {self.monitor!r}")
+        if self.lstm_pooling not in ("last", "mean"):
+            raise ValueError(f"lstm_pooling must be 'last' or 'mean', got {self.lstm_pooling!r}")
+        if self.mixup_alpha < 0:
+            raise ValueError(f"mixup_alpha must be >= 0, got {self.mixup_alpha}")
         if self.n_windows < 1 or not self.conv_filters:
             raise ValueError("n_windows must be >= 1 and conv_filters non-empty")
 
@@ -152,7 +159,11 @@ def build_cnn_lstm(n_windows: int, window_frames: int, n_static: int, n_channels
             x = layers.TimeDistributed(layers.MaxPooling1D(2), name=f"pool{k + 1}")(x)
     x = layers.TimeDistributed(layers.GlobalAveragePooling1D(), name="window_embedding")(x)
     x = layers.Dropout(config.dropout)(x)
-    x = layers.LSTM(config.lstm_units, kernel_regularizer=reg)(x)
+    recurrent = layers.LSTM(config.lstm_units, kernel_regularizer=reg,
+                            return_sequences=config.lstm_pooling == "mean")
+    x = (layers.Bidirectional(recurrent) if config.bidirectional else recurrent)(x)
+    if config.lstm_pooling == "mean":
+        x = layers.GlobalAveragePooling1D(name="window_mean")(x)
     x = layers.Dropout(config.dropout)(x)
     out = layers.Dense(n_classes, activation="softmax", kernel_regularizer=reg, name="emotion")(x)
     model = keras.Model(inp, out, name="cnn_lstm")
@@ -160,6 +171,36 @@ def build_cnn_lstm(n_windows: int, window_frames: int, n_static: int, n_channels
                   loss=keras.losses.CategoricalCrossentropy(label_smoothing=config.label_smoothing),
                   metrics=["accuracy"])
     return model
+
+
+def mixup_dataset(x: np.ndarray, y: np.ndarray, class_weight: dict | None, alpha: float, batch_size: int,
+                  seed: int = 0):
+    """A ``tf.data`` pipeline of mixup batches (Zhang et al. 2018): each batch is mixed with a shuffled copy of
+    itself, ``lam * a + (1 - lam) * b`` for inputs, one-hot labels and sample weights, ``lam ~ Beta(alpha,
+    alpha)`` per example. Class weights become per-example sample weights before mixing.
+
+    Serves :meth:`CnnLstmClassifier.fit` (notebook 04); training data only.
+    """
+    import tensorflow as tf
+
+    w = (np.ones(len(y), np.float32) if class_weight is None
+         else np.asarray([class_weight[int(k)] for k in y.argmax(axis=1)], np.float32))
+
+    def mix(step, batch):
+        xb, yb, wb = batch
+        n = tf.shape(xb)[0]
+        base = tf.stack([tf.cast(seed, tf.int64), step])
+        a = tf.random.stateless_gamma([n], base, alpha=alpha)
+        b = tf.random.stateless_gamma([n], base + [0, 1_000_003], alpha=alpha)
+        lam = a / (a + b + 1e-12)  # Beta(alpha, alpha) from two Gamma(alpha) draws
+        perm = tf.argsort(tf.random.stateless_uniform([n], base + [0, 2_000_003]))
+        lx, ly = tf.reshape(lam, [-1, 1, 1, 1]), tf.reshape(lam, [-1, 1])
+        return (lx * xb + (1 - lx) * tf.gather(xb, perm), ly * yb + (1 - ly) * tf.gather(yb, perm),
+                lam * wb + (1 - lam) * tf.gather(wb, perm))
+
+    ds = tf.data.Dataset.from_tensor_slices((x.astype(np.float32), y.astype(np.float32), w))
+    return (ds.shuffle(len(y), seed=seed, reshuffle_each_iteration=True).batch(batch_size).enumerate()
+            .map(mix).prefetch(tf.data.AUTOTUNE))
 
 
 def _spec_augment_layer():
@@ -288,8 +329,14 @@ class CnnLstmClassifier:
                         monitor=self.config.monitor, mode="min" if self.config.monitor == "val_loss" else "max",
                         patience=self.config.patience, restore_best_weights=True))
         t0 = time.perf_counter()
-        h = self.model.fit(x, y, batch_size=self.config.batch_size, epochs=self.config.epochs, verbose=verbose,
-                           class_weight=class_weight, shuffle=True, validation_data=val_data, callbacks=callbacks)
+        if self.config.mixup_alpha > 0:
+            data = mixup_dataset(x, y, class_weight, self.config.mixup_alpha, self.config.batch_size, self.seed)
+            h = self.model.fit(data, epochs=self.config.epochs, verbose=verbose, validation_data=val_data,
+                               callbacks=callbacks, shuffle=False)  # the dataset reshuffles every epoch
+        else:
+            h = self.model.fit(x, y, batch_size=self.config.batch_size, epochs=self.config.epochs, verbose=verbose,
+                               class_weight=class_weight, shuffle=True, validation_data=val_data,
+                               callbacks=callbacks)
         history = {k: [float(v) for v in vals] for k, vals in h.history.items()}
         epochs_run = len(history["loss"])
         self.epoch_seconds_ = (time.perf_counter() - t0) / max(epochs_run, 1)

@@ -5,9 +5,9 @@ import pandas as pd
 import pytest
 
 from serlib.evaluation import speaker_independent_folds
-from serlib.experiments import babble_noise, mix_at_snr, run_protocol, summarise_predictions
+from serlib.experiments import babble_noise, mix_at_snr, run_protocol, seed_ensemble, summarise_predictions
 from serlib.features import FeatureConfig, FeatureSet
-from serlib.models import CnnLstmClassifier, CnnLstmConfig, normalize_utterance, windows_tensor
+from serlib.models import CnnLstmClassifier, CnnLstmConfig, mixup_dataset, normalize_utterance, windows_tensor
 
 FC = FeatureConfig(n_mfcc=4, deltas=2, window_frames=8, window_hop=4)  # 12 features per frame
 TINY = CnnLstmConfig(n_windows=4, conv_filters=(8,), kernel_sizes=(3,), lstm_units=8, epochs=25, batch_size=16,
@@ -97,6 +97,8 @@ def test_run_protocol_never_tests_a_training_speaker():
         tested = set(res.predictions.loc[res.predictions["split"] == split.name, "speaker"].str.split(":").str[-1])
         assert not trained_on & tested
     assert set(res.trainings["n_validation"]) and (res.trainings["n_validation"] > 0).all()
+    assert res.labels == ["angry", "sad"]
+    assert all(res.labels[int(np.argmax(p))] == yp for p, yp in zip(res.predictions["proba"], res.predictions["y_pred"]))
     summ = summarise_predictions(res.predictions, n_boot=50)
     assert 0 <= summ["accuracy_ci95"][0] <= summ["accuracy"] <= summ["accuracy_ci95"][1] <= 1
     assert summ["n_seeds"] == 1 and summ["n_test_utterances"] == len(fs.manifest)
@@ -127,3 +129,52 @@ def test_summary_resamples_speakers_only_when_there_are_enough():
     assert s["ci_method"].startswith("bootstrap over test utterances (only 2 test speakers")
     assert s["accuracy_ci95"][0] < s["accuracy"] < s["accuracy_ci95"][1]
     assert summarise_predictions(pred, n_boot=50, cluster=False)["ci_method"] == "bootstrap over test utterances"
+
+
+def test_new_config_fields_are_validated():
+    with pytest.raises(ValueError, match="lstm_pooling"):
+        CnnLstmConfig(lstm_pooling="max")
+    with pytest.raises(ValueError, match="mixup_alpha"):
+        CnnLstmConfig(mixup_alpha=-0.1)
+
+
+def test_mixup_dataset_mixes_inputs_labels_and_weights_consistently():
+    n = 12
+    x = np.zeros((n, 1, 1, 1), np.float32)
+    x[:, 0, 0, 0] = np.arange(n)  # input value identifies the example
+    y = np.eye(2, dtype=np.float32)[np.arange(n) % 2]
+    batches = list(mixup_dataset(x, y, {0: 1.0, 1: 3.0}, alpha=0.4, batch_size=4, seed=0).as_numpy_iterator())
+    assert sum(len(b[0]) for b in batches) == n
+    lam_seen = []
+    for xb, yb, wb in batches:
+        np.testing.assert_allclose(yb.sum(axis=1), 1, atol=1e-5)
+        # label share of class 1 and the sample weight follow the same mixing coefficient
+        assert np.all((wb >= 1 - 1e-5) & (wb <= 3 + 1e-5))
+        np.testing.assert_allclose(wb, 1 + 2 * yb[:, 1], atol=1e-4)
+        lam_seen += list(yb.max(axis=1))
+    assert min(lam_seen) < 0.999  # some examples really are mixed
+    again = list(mixup_dataset(x, y, None, alpha=0.4, batch_size=4, seed=0).as_numpy_iterator())
+    np.testing.assert_allclose(np.concatenate([b[1] for b in again]), np.concatenate([b[1] for b in batches]))
+
+
+def test_mixup_and_mean_pooling_still_learn():
+    fs = _data()
+    y = fs.manifest["emotion"].to_numpy()
+    cfg = CnnLstmConfig(**{**TINY.to_dict(), "conv_filters": (8,), "kernel_sizes": (3,), "mixup_alpha": 0.2,
+                           "lstm_pooling": "mean", "bidirectional": True})
+    clf = CnnLstmClassifier(FC, cfg, seed=0).fit(fs.frames[:72], y[:72])
+    assert (clf.predict(fs.frames[72:]) == y[72:]).mean() >= 0.9
+
+
+def test_seed_ensemble_averages_probabilities():
+    pred = pd.DataFrame({"seed": [0, 0, 1, 1], "split": "f", "position": [5, 6, 5, 6], "speaker": ["a", "b"] * 2,
+                         "y_true": ["x", "y", "x", "y"], "y_pred": ["x", "x", "y", "y"],
+                         "proba": [np.array([0.9, 0.1]), np.array([0.6, 0.4]), np.array([0.4, 0.6]),
+                                   np.array([0.1, 0.9])]})
+    ens = seed_ensemble(pred, ["x", "y"])
+    assert list(ens["position"]) == [5, 6] and list(ens["y_pred"]) == ["x", "y"]
+    np.testing.assert_allclose(ens["proba"].iloc[0], [0.65, 0.35])
+    with pytest.raises(ValueError, match="same number of seeds"):
+        seed_ensemble(pred.iloc[:3], ["x", "y"])
+    with pytest.raises(ValueError, match="proba"):
+        seed_ensemble(pred.drop(columns="proba"), ["x", "y"])
