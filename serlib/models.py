@@ -16,7 +16,9 @@ else is a documented choice, switchable for the ablation:
 - ``spec_augment``: random time and feature masks on training windows (Park et al. 2019, SpecAugment);
 - ``class_weight``: inverse-frequency class weights;
 - ``early_stopping``: on a validation set that the caller draws from *training speakers*;
-- ``dropout`` / ``l2``: regularisation.
+- ``dropout`` / ``l2``: regularisation;
+- ``mixup_alpha``: mixup of training utterances and their labels (Zhang et al. 2018), off by default (one of
+  the alternatives notebook 04 re-runs).
 """
 
 from __future__ import annotations
@@ -57,16 +59,12 @@ class CnnLstmConfig:
     monitor: str = "val_loss"
     label_smoothing: float = 0.0
     mixup_alpha: float = 0.0
-    lstm_pooling: str = "last"
-    bidirectional: bool = False
 
     def __post_init__(self):
         if self.utterance_norm not in ("none", "mean", "meanvar"):
             raise ValueError(f"utterance_norm must be 'none', 'mean' or 'meanvar', got {self.utterance_norm!r}")
         if self.monitor not in ("val_loss", "val_accuracy"):
             raise ValueError(f"monitor must be 'val_loss' or 'val_accuracy', got {self.monitor!r}")
-        if self.lstm_pooling not in ("last", "mean"):
-            raise ValueError(f"lstm_pooling must be 'last' or 'mean', got {self.lstm_pooling!r}")
         if self.mixup_alpha < 0:
             raise ValueError(f"mixup_alpha must be >= 0, got {self.mixup_alpha}")
         if self.n_windows < 1 or not self.conv_filters:
@@ -159,11 +157,7 @@ def build_cnn_lstm(n_windows: int, window_frames: int, n_static: int, n_channels
             x = layers.TimeDistributed(layers.MaxPooling1D(2), name=f"pool{k + 1}")(x)
     x = layers.TimeDistributed(layers.GlobalAveragePooling1D(), name="window_embedding")(x)
     x = layers.Dropout(config.dropout)(x)
-    recurrent = layers.LSTM(config.lstm_units, kernel_regularizer=reg,
-                            return_sequences=config.lstm_pooling == "mean")
-    x = (layers.Bidirectional(recurrent) if config.bidirectional else recurrent)(x)
-    if config.lstm_pooling == "mean":
-        x = layers.GlobalAveragePooling1D(name="window_mean")(x)
+    x = layers.LSTM(config.lstm_units, kernel_regularizer=reg)(x)
     x = layers.Dropout(config.dropout)(x)
     out = layers.Dense(n_classes, activation="softmax", kernel_regularizer=reg, name="emotion")(x)
     model = keras.Model(inp, out, name="cnn_lstm")
