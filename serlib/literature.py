@@ -164,6 +164,8 @@ def accuracy_from_metrics(metrics: dict, model_key: str = "cnn_lstm",
     rows = []
 
     def parse(key: str, corpus: str):
+        if key.endswith("_seed_ensemble"):
+            return None
         for proto in protocols:
             if key == proto:
                 return corpus, proto

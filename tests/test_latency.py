@@ -133,7 +133,8 @@ def test_measured_rows_stay_apart_from_reported_ones():
 
 def test_accuracy_from_metrics_finds_every_protocol():
     metrics = {"cnn_lstm": {
-        "ravdess": {"random_80_20": {"accuracy": 0.8, "accuracy_std": 0.01}, "speaker_independent": {"accuracy": 0.5}},
+        "ravdess": {"random_80_20": {"accuracy": 0.8, "accuracy_std": 0.01}, "speaker_independent": {"accuracy": 0.5},
+                    "speaker_independent_seed_ensemble": {"accuracy": 0.55}},
         "tess": {"cross_corpus_to_ravdess": {"accuracy": 0.2}, "random_80_20_paper_setting": {"accuracy": 0.97},
                  "snr": {"clean": {"accuracy": 0.9}, "10": {"accuracy": 0.6}}, "n_parameters": 1000},
         "ravdess_to_tess": {"cross_corpus": {"accuracy": 0.3}},
