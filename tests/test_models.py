@@ -131,7 +131,7 @@ def test_summary_resamples_speakers_only_when_there_are_enough():
     assert summarise_predictions(pred, n_boot=50, cluster=False)["ci_method"] == "bootstrap over test utterances"
 
 
-def test_new_config_fields_are_validated():
+def test_mixup_alpha_is_validated():
     with pytest.raises(ValueError, match="mixup_alpha"):
         CnnLstmConfig(mixup_alpha=-0.1)
 
