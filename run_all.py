@@ -164,6 +164,11 @@ def main(argv: list[str] | None = None) -> int:
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
     for nb in notebooks:  # a notebook's metrics from an earlier run in the same folder must not survive this one
         (out / "metrics" / f"{nb.stem}.json").unlink(missing_ok=True)
+    from serlib.report import forget_artifacts
+
+    removed = forget_artifacts(out, [nb.stem for nb in notebooks])  # nor its figures and tables
+    if removed:
+        print(f"run_all.py: removed {removed} artifact(s) of an earlier run of these notebooks in {out}")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # kernels inherit it: keep TensorFlow's C++ chatter out of logs
     if args.cache_dir:
         os.environ["SERLIB_CACHE_DIR"] = str(Path(args.cache_dir).resolve())

@@ -74,6 +74,9 @@ class BaselineConfig:
         inner_folds: folds of the inner (model-selection) cross-validation.
         n_jobs: workers for the grid search and the forest.
         class_weight: ``"balanced"`` or ``None`` for the SVMs (trees use scikit-learn's defaults).
+        svm_probability: SVMs also give class probabilities (``predict_proba``, needed for the leaderboard's
+            late fusion): the chosen SVM is Platt-calibrated (sigmoid) by a 3-fold cross-validation on the
+            training rows, ``CalibratedClassifierCV(ensemble=False)``; its ``predict`` is unchanged.
     """
 
     n_estimators: int = 300
@@ -83,6 +86,7 @@ class BaselineConfig:
     inner_folds: int = 3
     n_jobs: int = 1
     class_weight: str | None = "balanced"
+    svm_probability: bool = False
 
     def __post_init__(self):
         if self.n_estimators < 1:
@@ -209,12 +213,31 @@ class BaselineClassifier(ClassifierMixin, BaseEstimator):
             self.best_params_ = {k.removeprefix("model__"): v[0] for k, v in grid.items()}
             self.inner_cv_ = "none (no hyper-parameter to choose)"
             self.inner_cv_score_ = float("nan")
+        self.calibrated_ = None
+        if cfg.svm_probability and self.model in ("svm", "svm_mfcc", "svm_egemaps"):
+            from sklearn.base import clone
+            from sklearn.calibration import CalibratedClassifierCV
+
+            counts = np.unique(y, return_counts=True)[1]
+            self.calibrated_ = CalibratedClassifierCV(clone(self.pipeline_), method="sigmoid",
+                                                      cv=int(max(2, min(3, counts.min()))), ensemble=False).fit(X, y)
         return self
 
     def predict(self, X):
         if not hasattr(self, "pipeline_"):
             raise ValueError("BaselineClassifier is not fitted yet: call fit first")
         return self.pipeline_.predict(np.asarray(X, dtype=np.float64))
+
+    def predict_proba(self, X):
+        """Class probabilities (columns in the order of ``classes_``); SVMs need ``svm_probability=True``."""
+        if not hasattr(self, "pipeline_"):
+            raise ValueError("BaselineClassifier is not fitted yet: call fit first")
+        X = np.asarray(X, dtype=np.float64)
+        if getattr(self, "calibrated_", None) is not None:
+            return self.calibrated_.predict_proba(X)
+        if not hasattr(self.pipeline_.named_steps["model"], "predict_proba"):
+            raise ValueError("this SVM gives no probabilities: fit it with BaselineConfig(svm_probability=True)")
+        return self.pipeline_.predict_proba(X)
 
 
 def make_baseline(name: str, config: BaselineConfig | None = None, seed: int = 0) -> BaselineClassifier:

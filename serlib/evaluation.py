@@ -21,6 +21,37 @@ import pandas as pd
 
 PROTOCOLS = ("random_80_20", "speaker_independent", "cross_corpus")
 
+#: RAVDESS speaker-independent folds of EmoBox (Ma et al. 2024): six folds of four test actors, so our rows sit
+#: beside EmoBox's published ones. Used whenever a RAVDESS manifest is split into its default 6 folds.
+EMOBOX_RAVDESS_FOLDS: tuple[tuple[str, ...], ...] = (
+    ("01", "11", "20", "21"), ("04", "10", "12", "14"), ("08", "09", "19", "23"),
+    ("03", "05", "07", "24"), ("02", "15", "16", "18"), ("06", "13", "17", "22"),
+)
+
+
+def _actor_number(speaker: str) -> int | None:
+    s = str(speaker).strip()
+    return int(s) if s.isdigit() else None
+
+
+def emobox_folds(manifest: pd.DataFrame) -> list[Split] | None:
+    """The EmoBox folds for a RAVDESS manifest, or ``None`` when the manifest is not RAVDESS (all rows of corpus
+    ``ravdess`` with actor numbers 1-24) or too few of its actors are present to fill every fold."""
+    if "corpus" not in manifest.columns or not (manifest["corpus"].astype(str) == "ravdess").all():
+        return None
+    actors = manifest["speaker"].map(_actor_number)
+    if actors.isna().any() or not actors.between(1, 24).all():
+        return None
+    folds = []
+    for k, fold in enumerate(EMOBOX_RAVDESS_FOLDS):
+        is_test = actors.isin([int(a) for a in fold]).to_numpy()
+        if not is_test.any() or is_test.all():
+            return None
+        names = ",".join(sorted(manifest["speaker"].astype(str)[is_test].unique()))
+        folds.append(Split(f"EmoBox fold {k + 1}/6: test speakers {names}", np.flatnonzero(~is_test),
+                           np.flatnonzero(is_test)))
+    return folds
+
 
 @dataclass(frozen=True)
 class Split:
@@ -53,8 +84,9 @@ def random_80_20_split(manifest: pd.DataFrame, *, seed: int = 0, test_size: floa
 def speaker_independent_folds(manifest: pd.DataFrame, n_folds: int | None = None, *, seed: int = 0) -> list[Split]:
     """K folds over speakers, balanced by gender where possible; no speaker on both sides.
 
-    Default ``n_folds``: 6 when there are at least 12 speakers (RAVDESS: 6 folds of 4 actors, 2 female and
-    2 male each), otherwise one fold per speaker (TESS: train on one speaker, test on the other, both ways).
+    Default ``n_folds``: 6 when there are at least 12 speakers, otherwise one fold per speaker (TESS: train on
+    one speaker, test on the other, both ways). A RAVDESS manifest split into 6 folds gets the fixed EmoBox
+    folds (:data:`EMOBOX_RAVDESS_FOLDS`; ``seed`` is then unused), other corpora folds dealt by gender.
 
     Args:
         manifest: needs ``speaker`` (and uses ``gender`` if present).
@@ -70,6 +102,10 @@ def speaker_independent_folds(manifest: pd.DataFrame, n_folds: int | None = None
         n_folds = 6 if len(unique) >= 12 else len(unique)
     if not 2 <= n_folds <= len(unique):
         raise ValueError(f"n_folds must be between 2 and {len(unique)} speakers, got {n_folds}")
+    if n_folds == len(EMOBOX_RAVDESS_FOLDS):
+        fixed = emobox_folds(manifest)
+        if fixed is not None:
+            return fixed
     gender = (manifest.assign(speaker=speakers).groupby("speaker")["gender"].first()
               if "gender" in manifest.columns else pd.Series("unknown", index=unique))
     rng = np.random.default_rng(seed)

@@ -45,15 +45,28 @@ class ProtocolResult:
     labels: list = field(default_factory=list)
 
 
-def fit_on_split(fs: FeatureSet, split: Split, config: CnnLstmConfig, seed: int) -> tuple[CnnLstmClassifier, dict]:
-    """Fit a CNN-LSTM on ``split.train`` (early stopping on validation speakers drawn from it)."""
+def make_classifier(feature_config, config, seed: int = 0):
+    """The estimator a model configuration describes: the paper-architecture OSW CNN-LSTM
+    (:class:`serlib.models.CnnLstmConfig`) or the whole-utterance CNN-BiLSTM family
+    (:class:`serlib.crnn.ConvRecurrentConfig`)."""
+    from .crnn import ConvRecurrentClassifier, ConvRecurrentConfig
+
+    if isinstance(config, CnnLstmConfig):
+        return CnnLstmClassifier(feature_config, config, seed=seed)
+    if isinstance(config, ConvRecurrentConfig):
+        return ConvRecurrentClassifier(feature_config, config, seed=seed)
+    raise TypeError(f"unknown model configuration {type(config).__name__}; use CnnLstmConfig or ConvRecurrentConfig")
+
+
+def fit_on_split(fs: FeatureSet, split: Split, config, seed: int):
+    """Fit a model on ``split.train``; validation speakers drawn from it choose the checkpoint (early stopping)."""
     y = fs.manifest["emotion"].astype(str).to_numpy()
     fit, val = validation_speakers_split(fs.manifest, split.train, seed=seed)
-    clf = CnnLstmClassifier(fs.config, config, seed=seed)
+    clf = make_classifier(fs.config, config, seed=seed)
     t0 = time.perf_counter()
     clf.fit([fs.frames[i] for i in fit], y[fit],
-            validation=([fs.frames[i] for i in val], y[val]) if config.early_stopping else None)
-    info = {"epochs_run": clf.history_["epochs_run"], "best_epoch": clf.history_["best_epoch"],
+            validation=([fs.frames[i] for i in val], y[val]) if getattr(config, "early_stopping", True) else None)
+    info = {"epochs_run": clf.history_["epochs_run"], "best_epoch": clf.history_.get("best_epoch", np.nan),
             "seconds": time.perf_counter() - t0, "epoch_seconds": clf.epoch_seconds_,
             "n_parameters": clf.n_parameters, "n_train": len(fit), "n_validation": len(val)}
     return clf, info

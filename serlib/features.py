@@ -26,6 +26,10 @@ from .audio import AudioError, load_audio, prepare_waveform
 
 #: Bump when the meaning of cached features changes (invalidates every cache entry).
 FEATURE_VERSION = 1
+#: Frame feature kinds (see :class:`FeatureConfig`).
+FEATURE_KINDS = ("mfcc", "logmel", "logmel_lld")
+#: eGeMAPSv02 low-level descriptors per frame (``kind="logmel_lld"``).
+N_LLD = 25
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,10 @@ class FeatureConfig:
     """How frames and windows are made. Every field is part of the cache key.
 
     Attributes:
-        kind: ``"mfcc"`` (cepstra) or ``"logmel"`` (log mel band energies).
+        kind: ``"mfcc"`` (cepstra), ``"logmel"`` (log mel band energies) or ``"logmel_lld"`` (log mel band
+            energies followed by the 25 eGeMAPSv02 low-level descriptors of openSMILE at the same 10 ms hop:
+            pitch, jitter, shimmer, loudness, harmonics-to-noise ratio, formants, spectral slope and more;
+            deltas apply to the mel bands only).
         sample_rate: Hz, audio is resampled to it.
         n_mfcc: cepstral coefficients (``kind="mfcc"``).
         n_mels: mel bands (both kinds; MFCCs are computed from them).
@@ -62,8 +69,10 @@ class FeatureConfig:
     window_hop: int = 16
 
     def __post_init__(self):
-        if self.kind not in ("mfcc", "logmel"):
-            raise ValueError(f"kind must be 'mfcc' or 'logmel', got {self.kind!r}")
+        if self.kind not in FEATURE_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(map(repr, FEATURE_KINDS))}, got {self.kind!r}")
+        if self.kind == "logmel_lld" and (self.sample_rate, self.hop_length) != (16000, 160):
+            raise ValueError("kind 'logmel_lld' needs sample_rate 16000 and hop_length 160 (openSMILE's 10 ms hop)")
         if self.deltas not in (0, 1, 2):
             raise ValueError(f"deltas must be 0, 1 or 2, got {self.deltas}")
         if not 0 < self.window_hop <= self.window_frames:
@@ -80,7 +89,7 @@ class FeatureConfig:
     def n_features(self) -> int:
         """Features per frame (static coefficients times 1 + deltas)."""
         base = self.n_mfcc if self.kind == "mfcc" else self.n_mels
-        return base * (1 + self.deltas)
+        return base * (1 + self.deltas) + (N_LLD if self.kind == "logmel_lld" else 0)
 
     @property
     def frame_rate(self) -> float:
@@ -132,7 +141,33 @@ def compute_frame_features(y: np.ndarray, config: FeatureConfig = FeatureConfig(
     )
     logmel = librosa.power_to_db(mel, ref=1.0, amin=1e-10)
     static = librosa.feature.mfcc(S=logmel, n_mfcc=config.n_mfcc) if config.kind == "mfcc" else logmel
-    return add_deltas(static.T, config.deltas)
+    frames = add_deltas(static.T, config.deltas)
+    if config.kind == "logmel_lld":
+        lld = egemaps_lld(y, config.sample_rate)
+        n = min(len(frames), len(lld))
+        frames = np.concatenate([frames[:n], lld[:n]], axis=1)
+    return frames
+
+
+_LLD_SMILE = None
+
+
+def egemaps_lld(y: np.ndarray, sample_rate: int = 16000) -> np.ndarray:
+    """The 25 eGeMAPSv02 low-level descriptors of a waveform, one row per 10 ms frame (openSMILE).
+
+    openSMILE marks unvoiced frames' pitch-related values as 0; undefined values (NaN) become 0 too.
+
+    Returns:
+        float32 array ``(n_frames, 25)``; zero rows for audio shorter than openSMILE's first window.
+    """
+    global _LLD_SMILE
+    if _LLD_SMILE is None:
+        import opensmile
+
+        _LLD_SMILE = opensmile.Smile(feature_set=opensmile.FeatureSet.eGeMAPSv02,
+                                     feature_level=opensmile.FeatureLevel.LowLevelDescriptors)
+    out = _LLD_SMILE.process_signal(np.asarray(y, np.float32), sample_rate).to_numpy(dtype=np.float32)
+    return np.nan_to_num(out.reshape(-1, N_LLD), nan=0.0, posinf=0.0, neginf=0.0)
 
 
 def add_deltas(static: np.ndarray, deltas: int = 2) -> np.ndarray:

@@ -191,6 +191,29 @@ def update_metrics_fragment(output_dir: str | os.PathLike, notebook: str, metric
     return path
 
 
+def forget_artifacts(output_dir: str | os.PathLike, notebooks) -> int:
+    """Delete the figures and tables that ``notebooks`` (stems like ``"04_cnn_lstm"``) wrote into an output folder
+    in an earlier run, and their ``provenance.json`` entries, so a re-run leaves no stale artifact behind.
+
+    Serves ``run_all.py`` (re-runs with ``--only`` into ``figures/``). Returns the number of files deleted.
+    """
+    out = Path(output_dir)
+    path = out / "provenance.json"
+    if not path.exists():
+        return 0
+    data = json.loads(path.read_text())
+    stale = [k for k, v in data.items() if isinstance(v, dict) and v.get("notebook") in set(notebooks)]
+    removed = 0
+    for artifact in stale:
+        f = out / artifact.split(":")[0]
+        if artifact.endswith((".png", ".csv")) and f.is_file():
+            f.unlink()
+            removed += 1
+        del data[artifact]
+    path.write_text(json.dumps(data, indent=1, sort_keys=True))
+    return removed
+
+
 def merge_metrics(output_dir: str | os.PathLike, extra: Mapping | None = None) -> Path:
     """Merge every ``metrics/*.json`` fragment of a run into ``metrics.json`` (sorted by notebook)."""
     out = Path(output_dir)

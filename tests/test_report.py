@@ -80,3 +80,22 @@ def test_quick_subset_keeps_every_speaker_and_emotion():
     assert len(sub) == 4 * 3 * 2
     assert sub.groupby(["speaker", "emotion"]).size().eq(2).all()
     assert sub.equals(quick_subset(m, per_group=2, seed=1))
+
+
+def test_forget_artifacts_removes_only_the_rerun_notebooks_outputs(tmp_path):
+    import json
+
+    from serlib.report import forget_artifacts
+
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "tables").mkdir()
+    for name in ("figures/04_a.png", "tables/04_b.csv", "figures/05_c.png"):
+        (tmp_path / name).write_text("x")
+    prov = {"figures/04_a.png": {"notebook": "04_cnn_lstm"}, "tables/04_b.csv": {"notebook": "04_cnn_lstm"},
+            "metrics/04_cnn_lstm.json:ravdess:all": {"notebook": "04_cnn_lstm"},
+            "figures/05_c.png": {"notebook": "05_baselines"}}
+    (tmp_path / "provenance.json").write_text(json.dumps(prov))
+    assert forget_artifacts(tmp_path, ["04_cnn_lstm"]) == 2
+    assert not (tmp_path / "figures/04_a.png").exists() and (tmp_path / "figures/05_c.png").exists()
+    assert list(json.loads((tmp_path / "provenance.json").read_text())) == ["figures/05_c.png"]
+    assert forget_artifacts(tmp_path / "missing", ["04_cnn_lstm"]) == 0
