@@ -35,6 +35,7 @@ import numpy as np
 
 from .evaluation import classification_metrics
 from .features import FeatureConfig
+from .models import KerasEstimatorMixin
 
 #: Features of the strong hybrid: 64 log-mel bands and the 25 eGeMAPS low-level descriptors (pitch, voice quality,
 #: loudness, formants) per 10 ms frame, the whole utterance.
@@ -258,7 +259,7 @@ def build_conv_recurrent(n_frames: int, n_features: int, n_classes: int,
     return model
 
 
-class ConvRecurrentClassifier:
+class ConvRecurrentClassifier(KerasEstimatorMixin):
     """fit / predict_proba / predict / save / load around the whole-utterance CNN-BiLSTM.
 
     Serves notebook 04_cnn_lstm. Same interface as :class:`serlib.models.CnnLstmClassifier`, so the protocol
@@ -375,37 +376,22 @@ class ConvRecurrentClassifier:
             raise RuntimeError("ConvRecurrentClassifier is not fitted")
         return self._predict(self._inputs(frames_list))
 
-    def predict(self, frames_list) -> np.ndarray:
-        return np.asarray(self.labels_)[self.predict_proba(frames_list).argmax(axis=1)]
-
-    @property
-    def n_parameters(self) -> int:
-        return int(self.model.count_params()) if self.model is not None else 0
-
     def save(self, folder: str | os.PathLike) -> Path:
         """Write ``model.keras`` and ``serlib_model.json`` (labels, feature and model configuration)."""
         if self.model is None:
             raise RuntimeError("ConvRecurrentClassifier is not fitted")
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        self.model.save(folder / "model.keras")
-        meta = {"format": "serlib.conv_recurrent/1", "labels": self.labels_,
-                "feature_config": self.feature_config.to_dict(), "model_config": self.config.to_dict(),
-                "seed": self.seed, "normalizer": {"mean": self.mean_.tolist(), "std": self.std_.tolist(),
-                                                  "note": "also baked into the model's train_normalisation layer"}}
-        (folder / "serlib_model.json").write_text(json.dumps(meta, indent=1))
-        return folder
+        return self._write_folder(folder, {
+            "format": "serlib.conv_recurrent/1", "labels": self.labels_,
+            "feature_config": self.feature_config.to_dict(), "model_config": self.config.to_dict(),
+            "seed": self.seed, "normalizer": {"mean": self.mean_.tolist(), "std": self.std_.tolist(),
+                                              "note": "also baked into the model's train_normalisation layer"}})
 
     @classmethod
     def load(cls, folder: str | os.PathLike) -> "ConvRecurrentClassifier":
         """Load a model written by :meth:`save`."""
         import keras
 
-        folder = Path(folder)
-        meta_path = folder / "serlib_model.json"
-        if not meta_path.exists() or not (folder / "model.keras").exists():
-            raise FileNotFoundError(f"no serlib model in {folder} (expected serlib_model.json and model.keras)")
-        meta = json.loads(meta_path.read_text())
+        folder, meta = cls._read_folder(folder)
         est = cls(FeatureConfig(**meta["feature_config"]), ConvRecurrentConfig.from_dict(meta["model_config"]),
                   meta.get("seed", 0))
         est.labels_ = list(meta["labels"])

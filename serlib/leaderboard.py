@@ -310,6 +310,18 @@ def _resample_groups(pred: pd.DataFrame) -> tuple[np.ndarray, str]:
                                                  "to resample speakers)")
 
 
+def _seed_group_draws(seed_arr: np.ndarray, groups: np.ndarray, seeds, n_boot: int, seed: int):
+    """Row indices of ``n_boot`` bootstrap replicates that draw seeds and groups (speakers or utterances) with
+    replacement, and take every row of each drawn (seed, group) pair."""
+    uniq = np.unique(groups)
+    members = {(s, g): np.flatnonzero((seed_arr == s) & (groups == g)) for s in seeds for g in uniq}
+    rng = np.random.default_rng(seed)
+    for _ in range(n_boot):
+        ss = rng.choice(len(seeds), len(seeds))
+        gg = rng.integers(0, len(uniq), len(uniq))
+        yield np.concatenate([members[(seeds[i], uniq[j])] for i in ss for j in gg])
+
+
 def seed_speaker_bootstrap(entry: Entry, *, n_boot: int = 1000, seed: int = 0, level: float = 0.95,
                            metric: str = "uar") -> tuple[float, float, str]:
     """Percentile CI of a metric, resampling seeds and test speakers (or utterances) together.
@@ -322,16 +334,8 @@ def seed_speaker_bootstrap(entry: Entry, *, n_boot: int = 1000, seed: int = 0, l
     seeds = entry.seeds
     groups, method = _resample_groups(p)
     t, pr, k = _confusion_codes(p, entry.labels)
-    seed_arr = p["seed"].astype(str).to_numpy()
-    uniq = np.unique(groups)
-    members = {(s, g): np.flatnonzero((seed_arr == str(s)) & (groups == g)) for s in seeds for g in uniq}
-    rng = np.random.default_rng(seed)
-    stats = np.empty(n_boot)
-    for b in range(n_boot):
-        ss = rng.choice(len(seeds), len(seeds))
-        gg = rng.integers(0, len(uniq), len(uniq))
-        rows = np.concatenate([members[(seeds[i], uniq[j])] for i in ss for j in gg])
-        stats[b] = _metrics_from_codes(t[rows], pr[rows], k)[idx]
+    draws = _seed_group_draws(p["seed"].astype(str).to_numpy(), groups, [str(s) for s in seeds], n_boot, seed)
+    stats = np.array([_metrics_from_codes(t[rows], pr[rows], k)[idx] for rows in draws])
     q = [(1 - level) / 2 * 100, (1 + level) / 2 * 100]
     lo, hi = np.percentile(stats, q)
     return float(lo), float(hi), method
@@ -400,20 +404,12 @@ def paired_ablation(reference: Entry, variants: dict, *, n_boot: int = 1000, see
         tb, pb, _ = _confusion_codes(b, reference.labels)
         seeds_arr = a["seed"].astype(str).to_numpy()
         groups, method = _resample_groups(a)
-        uniq = np.unique(groups)
-        members = {(s, g): np.flatnonzero((seeds_arr == s) & (groups == g)) for s in common for g in uniq}
         per_seed = []
         for s in common:
             m = seeds_arr == s
             per_seed.append(_metrics_from_codes(tb[m], pb[m], k)[1] - _metrics_from_codes(ta[m], pa[m], k)[1])
-        rng = np.random.default_rng(seed)
-        diffs = np.empty(n_boot)
-        for i in range(n_boot):
-            ss = rng.choice(len(common), len(common))
-            gg = rng.integers(0, len(uniq), len(uniq))
-            rows_i = np.concatenate([members[(common[x], uniq[y])] for x in ss for y in gg])
-            diffs[i] = (_metrics_from_codes(tb[rows_i], pb[rows_i], k)[1]
-                        - _metrics_from_codes(ta[rows_i], pa[rows_i], k)[1])
+        diffs = np.array([_metrics_from_codes(tb[rows], pb[rows], k)[1] - _metrics_from_codes(ta[rows], pa[rows], k)[1]
+                          for rows in _seed_group_draws(seeds_arr, groups, common, n_boot, seed)])
         lo, hi = np.percentile(diffs, [2.5, 97.5])
         rows.append({"variant": desc, "model": var.model, "reference": reference.model, "n_seeds": len(common),
                      "uar_reference": float(np.mean([_metrics_from_codes(ta[seeds_arr == s], pa[seeds_arr == s], k)[1]

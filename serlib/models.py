@@ -243,7 +243,36 @@ def _spec_augment_layer():
 OUR_SETTING = {"utterance_norm": "mean", "monitor": "val_accuracy", "patience": 8}
 
 
-class CnnLstmClassifier:
+class KerasEstimatorMixin:
+    """What every serlib Keras estimator shares: ``predict`` from ``predict_proba``, the parameter count, and
+    the model folder (``model.keras`` + ``serlib_model.json``). Needs ``model``, ``labels_`` and ``predict_proba``."""
+
+    def predict(self, frames_list) -> np.ndarray:
+        return np.asarray(self.labels_)[self.predict_proba(frames_list).argmax(axis=1)]
+
+    @property
+    def n_parameters(self) -> int:
+        return int(self.model.count_params()) if self.model is not None else 0
+
+    def _write_folder(self, folder: str | os.PathLike, meta: dict) -> Path:
+        if self.model is None:
+            raise RuntimeError(f"{type(self).__name__} is not fitted")
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.model.save(folder / "model.keras")
+        (folder / "serlib_model.json").write_text(json.dumps(meta, indent=1))
+        return folder
+
+    @staticmethod
+    def _read_folder(folder: str | os.PathLike) -> tuple[Path, dict]:
+        folder = Path(folder)
+        meta_path = folder / "serlib_model.json"
+        if not meta_path.exists() or not (folder / "model.keras").exists():
+            raise FileNotFoundError(f"no serlib model in {folder} (expected serlib_model.json and model.keras)")
+        return folder, json.loads(meta_path.read_text())
+
+
+class CnnLstmClassifier(KerasEstimatorMixin):
     """fit / predict / predict_proba / save / load around the Keras CNN-LSTM.
 
     Args:
@@ -361,22 +390,10 @@ class CnnLstmClassifier:
             return np.asarray(self._forward(np.asarray(x, np.float32)))
         return self.model.predict(x, verbose=0, batch_size=256)
 
-    def predict(self, frames_list) -> np.ndarray:
-        return np.asarray(self.labels_)[self.predict_proba(frames_list).argmax(axis=1)]
-
-    @property
-    def n_parameters(self) -> int:
-        return int(self.model.count_params()) if self.model is not None else 0
-
     # -- persistence ------------------------------------------------------------------------------
     def save(self, folder: str | os.PathLike) -> Path:
         """Write ``model.keras`` and ``serlib_model.json`` (labels, normaliser, feature and model config)."""
-        if self.model is None:
-            raise RuntimeError("CnnLstmClassifier is not fitted")
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        self.model.save(folder / "model.keras")
-        meta = {
+        return self._write_folder(folder, {
             "format": "serlib.cnn_lstm/1",
             "labels": self.labels_,
             "feature_config": self.feature_config.to_dict(),
@@ -385,20 +402,14 @@ class CnnLstmClassifier:
             "normalizer": {"mean": None if self.normalizer.mean is None else self.normalizer.mean.tolist(),
                            "std": None if self.normalizer.std is None else self.normalizer.std.tolist(),
                            "note": "also baked into the model's train_normalisation layer"},
-        }
-        (folder / "serlib_model.json").write_text(json.dumps(meta, indent=1))
-        return folder
+        })
 
     @classmethod
     def load(cls, folder: str | os.PathLike) -> "CnnLstmClassifier":
         """Load a model written by :meth:`save`."""
         import keras
 
-        folder = Path(folder)
-        meta_path = folder / "serlib_model.json"
-        if not meta_path.exists() or not (folder / "model.keras").exists():
-            raise FileNotFoundError(f"no serlib model in {folder} (expected serlib_model.json and model.keras)")
-        meta = json.loads(meta_path.read_text())
+        folder, meta = cls._read_folder(folder)
         mc = dict(meta["model_config"])
         mc["conv_filters"] = tuple(mc["conv_filters"])
         mc["kernel_sizes"] = tuple(mc.get("kernel_sizes", (5, 3)))

@@ -193,3 +193,41 @@ def test_deep_and_classical_entries_on_the_same_folds():
     with pytest.raises(ValueError, match="no probabilities"):
         classical_entry("svm_mfcc", stats, "toy", "speaker_independent", [0], n_folds=5,
                         config=BaselineConfig(svm_c=(1.0,), svm_gamma=(1.0,)))
+
+
+def test_leaderboard_plots_label_axes_and_keep_reported_apart():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from serlib.leaderboard import PUBLISHED_ANCHORS
+    from serlib.plots_leaderboard import plot_leaderboard, plot_paired_ablation, plot_per_class_recall
+
+    table = leaderboard_table([_entry([0.9, 0.7], "cnn_lstm_spknorm"), _entry([0.6, 0.6], "svm_egemaps")], n_boot=50)
+    fig, axes = plt.subplots(3, 1)
+    ax = plot_leaderboard(table, "toy", ax=axes[0], anchors=PUBLISHED_ANCHORS, chance=0.5)
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert sum("reported" in t for t in ticks) == len(PUBLISHED_ANCHORS)
+    assert any(t.startswith("cnn_lstm_spknorm (2 seeds)") for t in ticks)
+    assert "UAR (%)" in ax.get_xlabel() and "reported (published)" in [t.get_text() for t in ax.get_legend().texts]
+    ab = paired_ablation(_entry([0.6, 0.6]), {"better": _entry([0.9, 0.9], "b")}, n_boot=50)
+    assert "percentage points" in plot_paired_ablation(ab, ax=axes[1]).get_xlabel()
+    ax = plot_per_class_recall(per_class_recall(_entry([0.5])), ax=axes[2], chance=0.5)
+    assert "recall" in ax.get_ylabel() and ax.get_xlabel() == "emotion"
+    plt.close(fig)
+
+
+def test_targets_markdown_reads_the_table():
+    from serlib.leaderboard import LeaderboardResult, TARGETS, targets_markdown
+
+    rows = [_entry([0.7, 0.7], "cnn_lstm_spknorm"), _entry([0.6, 0.6], "svm_egemaps_spknorm"),
+            _entry([0.4, 0.4], "cnn_lstm_paper")]
+    for e in rows:
+        e.corpus = "ravdess"
+    board = LeaderboardResult({}, leaderboard_table(rows, n_boot=50), pd.DataFrame(), pd.DataFrame(), {}, [])
+    text = targets_markdown(board, quick=True)
+    assert "best row **cnn_lstm_spknorm**: UAR 70.0 %" in text
+    assert "+10.0 points" in text and "`cnn_lstm_paper` 40.0 %" in text
+    assert f">= {100 * TARGETS['best_uar_ravdess_si']:.1f} %: **reached**" in text
+    assert "**quick** run" in text
