@@ -443,7 +443,9 @@ def egemaps_functionals(y: np.ndarray, sample_rate: int = 16000) -> np.ndarray:
     y = np.asarray(y, dtype=np.float32)
     if y.ndim != 1 or y.size == 0:
         raise ValueError(f"expected a non-empty 1-D waveform, got shape {y.shape}")
-    return _smile().process_signal(y, sample_rate).to_numpy(dtype=np.float32).reshape(-1)
+    from .features import opensmile_egemaps
+
+    return opensmile_egemaps(y, sample_rate, "Functionals").reshape(-1)
 
 
 def _egemaps_for_file(path: str, cache_dir: str | None, key: str, sample_rate: int, trim_db, min_duration_s):

@@ -285,6 +285,10 @@ class ConvRecurrentClassifier(KerasEstimatorMixin):
     def _inputs(self, frames_list, rng=None) -> np.ndarray:
         return batch_fixed_length(frames_list, self.config.max_frames, rng)
 
+    def model_input(self, frames_list) -> np.ndarray:
+        """The network input for utterances, ``(n, max_frames, n_features)`` (centre crop or repetition)."""
+        return self._inputs(frames_list)
+
     def fit(self, frames_list, labels, *, validation=None, verbose: int = 0) -> "ConvRecurrentClassifier":
         """Train on frame sequences and emotion labels.
 

@@ -149,7 +149,38 @@ def compute_frame_features(y: np.ndarray, config: FeatureConfig = FeatureConfig(
     return frames
 
 
-_LLD_SMILE = None
+_SMILES: dict = {}  # feature level -> openSMILE extractor, once it has run in this process
+_SMILE_POOL = None  # helper process for openSMILE in a process that imported TensorFlow first
+
+
+def _smile_in_process(y: np.ndarray, sample_rate: int, level: str) -> np.ndarray:
+    if level not in _SMILES:
+        import opensmile
+
+        _SMILES[level] = opensmile.Smile(feature_set=opensmile.FeatureSet.eGeMAPSv02,
+                                         feature_level=getattr(opensmile.FeatureLevel, level))
+    return _SMILES[level].process_signal(np.asarray(y, np.float32), sample_rate).to_numpy(dtype=np.float32)
+
+
+def opensmile_egemaps(y: np.ndarray, sample_rate: int = 16000, level: str = "LowLevelDescriptors") -> np.ndarray:
+    """eGeMAPSv02 features of a waveform from openSMILE (``level``: ``"LowLevelDescriptors"`` or
+    ``"Functionals"``), as a float32 array (one row per frame, or one row).
+
+    openSMILE corrupts the heap (``malloc(): invalid size``, then abort) when it first runs in a process that
+    has already imported TensorFlow (seen with opensmile 2.6.0 and TensorFlow 2.21); it is fine when it ran
+    before. So in such a process the call goes to one helper process (started once, ``spawn``).
+    """
+    import sys
+
+    if level in _SMILES or "tensorflow" not in sys.modules:
+        return _smile_in_process(y, sample_rate, level)
+    global _SMILE_POOL
+    if _SMILE_POOL is None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        _SMILE_POOL = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+    return _SMILE_POOL.submit(_smile_in_process, np.asarray(y, np.float32), sample_rate, level).result()
 
 
 def egemaps_lld(y: np.ndarray, sample_rate: int = 16000) -> np.ndarray:
@@ -160,13 +191,7 @@ def egemaps_lld(y: np.ndarray, sample_rate: int = 16000) -> np.ndarray:
     Returns:
         float32 array ``(n_frames, 25)``; zero rows for audio shorter than openSMILE's first window.
     """
-    global _LLD_SMILE
-    if _LLD_SMILE is None:
-        import opensmile
-
-        _LLD_SMILE = opensmile.Smile(feature_set=opensmile.FeatureSet.eGeMAPSv02,
-                                     feature_level=opensmile.FeatureLevel.LowLevelDescriptors)
-    out = _LLD_SMILE.process_signal(np.asarray(y, np.float32), sample_rate).to_numpy(dtype=np.float32)
+    out = opensmile_egemaps(y, sample_rate, "LowLevelDescriptors")
     return np.nan_to_num(out.reshape(-1, N_LLD), nan=0.0, posinf=0.0, neginf=0.0)
 
 

@@ -1,16 +1,19 @@
-"""Use a trained CNN-LSTM on your own audio: load it, predict a waveform or a file, run it fast.
+"""Use a trained model on your own audio: load it, predict a waveform or a file, run it fast.
 
 Serves notebook 06_latency_comparison and the command line (``python -m serlib predict FILE ...``).
 
-A model folder is what :meth:`serlib.models.CnnLstmClassifier.save` writes (``model.keras`` and
-``serlib_model.json`` with the label set, the feature configuration and the training-set normalisation,
-which is also a layer inside the Keras model). Prediction uses the very code used for training:
+A model folder is what :meth:`serlib.models.CnnLstmClassifier.save` (the paper's OSW CNN-LSTM) or
+:meth:`serlib.crnn.ConvRecurrentClassifier.save` (the whole-utterance CNN-BiLSTM) writes (``model.keras`` and
+``serlib_model.json`` with its format, the label set, the feature configuration and the training-set
+normalisation, which is also a layer inside the Keras model; :data:`MODEL_FORMATS`). Prediction uses the very
+code used for training:
 
 - a file goes through the feature extraction worker of :func:`serlib.features.extract_features` (same audio
   checks, silence trimming and :func:`serlib.features.compute_frame_features`);
 - a waveform goes through the same steps as :func:`serlib.audio.load_audio` (mono, silence check,
   resampling with soxr, trimming), then the same feature function;
-- frames become the model input with the classifier's own :meth:`~serlib.models.CnnLstmClassifier.windows`.
+- frames become the model input with the estimator's own ``model_input`` (OSW windows, or the centre crop /
+  repetition to ``max_frames``).
 
 Two runtimes run the same weights:
 
@@ -126,20 +129,57 @@ def resolve_model_path(path: str | os.PathLike | None = None) -> Path:
     raise ModelNotFoundError(f"model {path}: not a serlib model folder (expected serlib_model.json and model.keras)")
 
 
+@dataclasses.dataclass(frozen=True)
+class ModelFormat:
+    """How one saved-model format becomes model input: its estimator, its configuration class and the name
+    of the network's input (also the ONNX graph's input)."""
+
+    name: str
+    estimator: str
+    config: str
+    input_name: str
+
+    def classes(self):
+        """``(estimator class, config class)``, imported on demand (no TensorFlow import)."""
+        import importlib
+
+        (em, ec), (cm, cc) = (self.estimator.rsplit(".", 1), self.config.rsplit(".", 1))
+        return getattr(importlib.import_module(em), ec), getattr(importlib.import_module(cm), cc)
+
+
+#: Saved-model formats (``serlib_model.json: format``): the paper's OSW CNN-LSTM and the whole-utterance CNN-BiLSTM.
+MODEL_FORMATS = {
+    "serlib.cnn_lstm/1": ModelFormat("serlib.cnn_lstm/1", "serlib.models.CnnLstmClassifier",
+                                     "serlib.models.CnnLstmConfig", "osw_windows"),
+    "serlib.conv_recurrent/1": ModelFormat("serlib.conv_recurrent/1", "serlib.crnn.ConvRecurrentClassifier",
+                                           "serlib.crnn.ConvRecurrentConfig", "frames"),
+}
+
+
+def model_input_shape(meta: dict) -> tuple[int, ...]:
+    """Shape of one model input for a model's metadata (:func:`read_model_metadata`)."""
+    fc, mc = meta["feature_config"], meta["model_config"]
+    if meta["format"] == "serlib.conv_recurrent/1":
+        return (mc.max_frames, fc.n_features)
+    return (mc.n_windows, fc.window_frames, fc.n_features)
+
+
 def read_model_metadata(folder: str | os.PathLike) -> dict:
     """``serlib_model.json`` of a model folder, with ``feature_config`` / ``model_config`` as objects.
 
     Reading the metadata does not import TensorFlow.
     """
-    from .models import CnnLstmConfig
-
     folder = Path(folder)
     try:
         meta = json.loads((folder / "serlib_model.json").read_text())
-        known = {f.name for f in dataclasses.fields(CnnLstmConfig)}
+        meta.setdefault("format", "serlib.cnn_lstm/1")
+        if meta["format"] not in MODEL_FORMATS:
+            raise ValueError(f"unknown model format {meta['format']!r} (known: {', '.join(MODEL_FORMATS)})")
+        _, config_cls = MODEL_FORMATS[meta["format"]].classes()
+        known = {f.name for f in dataclasses.fields(config_cls)}
         mc = {k: tuple(v) if isinstance(v, list) else v for k, v in meta["model_config"].items() if k in known}
         meta["feature_config"] = FeatureConfig(**meta["feature_config"])
-        meta["model_config"] = CnnLstmConfig(**mc)
+        meta["model_config"] = config_cls(**mc)
         meta["labels"] = [str(label) for label in meta["labels"]]
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise ModelNotFoundError(f"model {folder}: unreadable serlib_model.json ({type(err).__name__}: {err})") from None
@@ -210,8 +250,8 @@ def _subgraph_inputs(graph) -> set[str]:
     return used
 
 
-def export_onnx(model, *, opset: int = ONNX_OPSET):
-    """Export a Keras CNN-LSTM to an ONNX ``ModelProto`` (``training=False``, dynamic batch size).
+def export_onnx(model, *, opset: int = ONNX_OPSET, input_name: str = "osw_windows"):
+    """Export a Keras model to an ONNX ``ModelProto`` (``training=False``, dynamic batch size).
 
     Keras 3 keeps the normalisation mean/variance as captured constants that tf2onnx exposes as graph
     inputs; they are put back as initialisers with their captured values (unused ones are dropped).
@@ -223,7 +263,7 @@ def export_onnx(model, *, opset: int = ONNX_OPSET):
     import tf2onnx
     from onnx import numpy_helper
 
-    spec = tf.TensorSpec((None,) + tuple(model.input_shape[1:]), tf.float32, name="osw_windows")
+    spec = tf.TensorSpec((None,) + tuple(model.input_shape[1:]), tf.float32, name=input_name)
     fn = tf.function(lambda x: model(x, training=False), input_signature=[spec])
     concrete = fn.get_concrete_function()
     captured = {internal.name: external for external, internal in concrete.graph.captures
@@ -237,7 +277,7 @@ def export_onnx(model, *, opset: int = ONNX_OPSET):
             graph.input.remove(inp)
             if inp.name in used:
                 graph.initializer.append(numpy_helper.from_array(np.asarray(captured[inp.name]), inp.name))
-    extra = [i.name for i in graph.input if i.name != "osw_windows"]
+    extra = [i.name for i in graph.input if i.name != input_name]
     if extra:
         raise ExportError(f"ONNX export left unexpected inputs: {', '.join(extra)}")
     return proto
@@ -269,8 +309,8 @@ def onnx_session(model, threads: int = 1):
 
 def check_inputs(meta: dict, n: int = 16, seed: int = 0) -> np.ndarray:
     """Synthetic model inputs at the scale of the training features (normaliser mean/std), for export checks."""
-    fc, mc = meta["feature_config"], meta["model_config"]
-    shape = (n, mc.n_windows, fc.window_frames, fc.n_features)
+    fc = meta["feature_config"]
+    shape = (n,) + model_input_shape(meta)
     rng = np.random.default_rng(seed)
     norm = meta.get("normalizer") or {}
     mean = np.asarray(norm["mean"], np.float32) if norm.get("mean") is not None else np.zeros(fc.n_features, np.float32)
@@ -288,7 +328,7 @@ def max_abs_diff(a, b) -> float:
 
 # -- the recogniser --------------------------------------------------------------------------------
 class EmotionRecognizer:
-    """A trained CNN-LSTM ready for prediction on waveforms and files.
+    """A trained model (either format of :data:`MODEL_FORMATS`) ready for prediction on waveforms and files.
 
     Serves notebook 06 and the command line. Build it with :func:`load_model`.
 
@@ -303,8 +343,6 @@ class EmotionRecognizer:
 
     def __init__(self, path: str | os.PathLike, runtime: str = RUNTIMES[0], threads: int = 1,
                  cache_dir: str | os.PathLike | None = None):
-        from .models import CnnLstmClassifier
-
         if runtime not in RUNTIMES:
             raise ValueError(f"runtime must be one of {', '.join(RUNTIMES)}, got {runtime!r}")
         if int(threads) < 1:
@@ -318,8 +356,10 @@ class EmotionRecognizer:
         self.runtime = runtime
         self.threads = int(threads)
         self.cache_dir = Path(cache_dir) if cache_dir is not None else default_cache_dir()
-        # The classifier object provides windows() (same code as training); its Keras model loads lazily.
-        self._windower = CnnLstmClassifier(self.feature_config, self.meta["model_config"], self.meta.get("seed", 0))
+        self.format = MODEL_FORMATS[self.meta["format"]]
+        self._estimator_cls, _ = self.format.classes()
+        # The estimator object builds the model input (same code as training); its Keras model loads lazily.
+        self._windower = self._estimator_cls(self.feature_config, self.meta["model_config"], self.meta.get("seed", 0))
         self._windower.labels_ = list(self.labels)
         self._classifier = None
         self._keras_fn = None
@@ -334,11 +374,9 @@ class EmotionRecognizer:
     # model access -----------------------------------------------------------------------------------
     @property
     def classifier(self):
-        """The :class:`~serlib.models.CnnLstmClassifier` with its Keras model (loads TensorFlow on first use)."""
+        """The estimator with its Keras model (loads TensorFlow on first use)."""
         if self._classifier is None:
-            from .models import CnnLstmClassifier
-
-            self._classifier = CnnLstmClassifier.load(self.path)
+            self._classifier = self._estimator_cls.load(self.path)
         return self._classifier
 
     @property
@@ -358,7 +396,7 @@ class EmotionRecognizer:
             converter = version("tf2onnx")
         except PackageNotFoundError:  # pragma: no cover - tf2onnx is needed for the export anyway
             converter = "unknown"
-        key = hashlib.sha256(f"{_EXPORT_VERSION}|{model_hash(self.path)}|{ONNX_OPSET}|{converter}"
+        key = hashlib.sha256(f"{_EXPORT_VERSION}|{self.format.name}|{model_hash(self.path)}|{ONNX_OPSET}|{converter}"
                              .encode()).hexdigest()[:24]
         onnx_path = self.cache_dir / "onnx" / f"{key}.onnx"
         info_path = onnx_path.with_suffix(".json")
@@ -372,7 +410,7 @@ class EmotionRecognizer:
                 pass
         try:
             with _quiet_tensorflow():
-                proto = export_onnx(self.keras_model)
+                proto = export_onnx(self.keras_model, input_name=self.format.input_name)
             data = proto.SerializeToString()
             session = onnx_session(data, self.threads)
         except ExportError:
@@ -381,7 +419,7 @@ class EmotionRecognizer:
             first = str(err).splitlines()[0] if str(err) else ""
             raise ExportError(f"ONNX export failed: {type(err).__name__}: {first}") from None
         x = check_inputs(self.meta)
-        diff = max_abs_diff(session.run(None, {"osw_windows": x})[0], self.keras_probabilities(x))
+        diff = max_abs_diff(session.run(None, {self.format.input_name: x})[0], self.keras_probabilities(x))
         if diff > MAX_ABS_DIFF:
             raise ExportError(f"ONNX Runtime disagrees with Keras: max |p_onnx - p_keras| = {diff:.2e} "
                               f"> {MAX_ABS_DIFF:.0e}")
@@ -397,13 +435,14 @@ class EmotionRecognizer:
 
     # prediction -------------------------------------------------------------------------------------
     @property
-    def input_shape(self) -> tuple[int, int, int]:
-        """Shape of one model input: ``(n_windows, window_frames, n_features)``."""
-        return (self.meta["model_config"].n_windows, self.feature_config.window_frames, self.feature_config.n_features)
+    def input_shape(self) -> tuple[int, ...]:
+        """Shape of one model input: ``(n_windows, window_frames, n_features)`` (OSW CNN-LSTM) or
+        ``(max_frames, n_features)`` (whole-utterance CNN-BiLSTM)."""
+        return model_input_shape(self.meta)
 
     def windows_from_frames(self, frames: np.ndarray) -> np.ndarray:
-        """Model input ``(1, n_windows, window_frames, n_features)`` from one utterance's frames."""
-        return self._windower.windows([frames])
+        """Model input (batch of 1) from one utterance's frames, built by the estimator's own training code."""
+        return self._windower.model_input([frames])
 
     def windows_from_waveform(self, y, sr: int) -> np.ndarray:
         return self.windows_from_frames(waveform_frames(y, sr, self.feature_config))
@@ -415,7 +454,7 @@ class EmotionRecognizer:
         """Class probabilities ``(n, n_classes)`` (columns = :attr:`labels`) with the selected runtime."""
         x = np.ascontiguousarray(x, dtype=np.float32)
         if self._session is not None:
-            return self._session.run(None, {"osw_windows": x})[0]
+            return self._session.run(None, {self.format.input_name: x})[0]
         return self._keras_fn(x)
 
     def _result(self, probs: np.ndarray) -> tuple[str, dict[str, float]]:

@@ -298,6 +298,10 @@ class CnnLstmClassifier(KerasEstimatorMixin):
         fc = self.feature_config
         return fc.n_mfcc if fc.kind == "mfcc" else fc.n_mels
 
+    def model_input(self, frames_list) -> np.ndarray:
+        """The network input for utterances (what :mod:`serlib.inference` feeds either runtime)."""
+        return self.windows(frames_list)
+
     def windows(self, frames_list) -> np.ndarray:
         """The raw model input for utterances: ``(n, n_windows, window_frames, n_features)``."""
         frames_list = [normalize_utterance(np.asarray(f, np.float32), self.config.utterance_norm) for f in frames_list]

@@ -102,3 +102,20 @@ def test_featureset_subset_and_statistics(tmp_path):
         fs.subset([True])
     with pytest.raises(ValueError, match="empty"):
         extract_features(_manifest([]).iloc[:0], progress=False)
+
+
+def test_opensmile_runs_in_a_process_that_imported_tensorflow_first():
+    """openSMILE aborts (heap corruption) when it first runs after TensorFlow's import; serlib routes it to a
+    helper process then, so the log-mel + LLD features work in a Keras session."""
+    import subprocess
+    import sys
+
+    code = ("import numpy as np, tensorflow\n"
+            "from serlib.features import FeatureConfig, compute_frame_features\n"
+            "y = (0.1 * np.sin(np.arange(16000) * 2 * np.pi * 200 / 16000)).astype('float32')\n"
+            "f = compute_frame_features(y, FeatureConfig(kind='logmel_lld', deltas=0))\n"
+            "assert f.shape[1] == 64 + 25 and np.isfinite(f).all(), f.shape\n"
+            "print('ok', f.shape)\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
+                          cwd=str(__import__("pathlib").Path(__file__).resolve().parents[1]))
+    assert proc.returncode == 0 and "ok" in proc.stdout, proc.stderr[-500:]

@@ -190,3 +190,34 @@ def test_latest_model_discovery(tiny, tmp_path, monkeypatch):
         inference.resolve_model_path(runs / "c" / "models" / "cnn_lstm_broken")
     with pytest.raises(ValueError, match="runtime must be one of"):
         inference.load_model(new, runtime="tflite")
+
+
+def test_whole_utterance_cnn_bilstm_model_predicts_through_both_runtimes(tmp_path):
+    """The strong hybrid's format (serlib.conv_recurrent/1, log-mel + eGeMAPS LLD frames) loads, exports to ONNX
+    within MAX_ABS_DIFF of Keras, and predicts a file and a waveform with the training feature path."""
+    from serlib.crnn import CRNN_FEATURES, ConvRecurrentClassifier, ConvRecurrentConfig
+
+    frames, labels = [], []
+    for k in range(8):
+        label = LABELS[k % 2]
+        y = tone(1.0, freq=(700.0 if label == "high" else 140.0) + 10 * k, seed=k)
+        frames.append(inference.waveform_frames(y, 16000, CRNN_FEATURES))
+        labels.append(label)
+    assert frames[0].shape[1] == CRNN_FEATURES.n_features == 64 + 25
+    cfg = ConvRecurrentConfig(max_frames=48, conv_filters=(8,), lstm_units=8, epochs=1, batch_size=8)
+    model_dir = ConvRecurrentClassifier(CRNN_FEATURES, cfg).fit(frames, labels).save(tmp_path / "m")
+    onnx_rec = inference.load_model(model_dir, runtime="onnx", cache_dir=tmp_path / "cache")
+    keras_rec = inference.load_model(model_dir, runtime="keras", cache_dir=tmp_path / "cache")
+    assert onnx_rec.input_shape == (48, 89) and onnx_rec.export_max_abs_diff <= inference.MAX_ABS_DIFF
+    wav = write_tone(tmp_path / "clip.wav", 1.2, sr=22050, freq=700.0)
+    label, probs = onnx_rec.predict_file(wav)
+    label_k, probs_k = keras_rec.predict_file(wav)
+    assert label in LABELS and label == label_k
+    assert max(abs(probs[l] - probs_k[l]) for l in LABELS) <= inference.MAX_ABS_DIFF
+    y = tone(1.2, freq=700.0, sr=22050)
+    assert onnx_rec.predict_waveform(y, 22050)[0] == label
+    meta = json.loads((model_dir / "serlib_model.json").read_text())
+    meta["format"] = "serlib.unknown/9"
+    (model_dir / "serlib_model.json").write_text(json.dumps(meta))
+    with pytest.raises(inference.ModelNotFoundError, match="unknown model format"):
+        inference.load_model(model_dir, runtime="keras")
