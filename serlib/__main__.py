@@ -58,8 +58,8 @@ def _parser() -> argparse.ArgumentParser:
             "exit code is then 2. Exit code 1: no usable model."
         ),
         epilog=(
-            "The default model is the newest runs/*/models/cnn_lstm_* (or $SERLIB_RUNS_DIR/*/models/...), "
-            "else figures/models/cnn_lstm_*. Predictions of a model trained on acted speech are not a "
+            "The default model is the newest runs/*/models/conv_recurrent_cnn_lstm_* (the strong hybrid), else "
+            "runs/*/models/cnn_lstm_* (or $SERLIB_RUNS_DIR/*/models/...), else the same under figures/. Predictions of a model trained on acted speech are not a "
             "diagnosis of anyone's state."
         ),
     )

@@ -52,7 +52,8 @@ class ConvRecurrentConfig:
         kernel_size: convolution width in frames.
         recurrent: ``"bilstm"``, ``"lstm"`` or ``"none"`` (CNN only).
         lstm_units: units per direction.
-        pooling: ``"attention_stats"`` (attention + mean + std), ``"stats"`` (mean + std) or ``"last"``.
+        pooling: ``"attention_stats"`` (attention + mean + std over time), ``"stats"`` (mean + max over time)
+            or ``"last"`` (the recurrent layer's last state).
         stack_frames: without a CNN, frames are stacked by this factor before the LSTM.
         dropout, l2: regularisation.
         learning_rate: peak Adam learning rate; ``cosine`` decays it to 0 over ``epochs``.

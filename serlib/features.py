@@ -183,6 +183,15 @@ def opensmile_egemaps(y: np.ndarray, sample_rate: int = 16000, level: str = "Low
     return _SMILE_POOL.submit(_smile_in_process, np.asarray(y, np.float32), sample_rate, level).result()
 
 
+def warm_opensmile(sample_rate: int = 16000) -> None:
+    """Run openSMILE once per feature level in this process, so that later calls stay in-process even after
+    TensorFlow is imported (see :func:`opensmile_egemaps`). Notebook 06 calls it before importing TensorFlow,
+    so its timings contain no inter-process hop."""
+    y = (0.1 * np.sin(2 * np.pi * 220 * np.arange(sample_rate) / sample_rate)).astype(np.float32)
+    for level in ("LowLevelDescriptors", "Functionals"):
+        opensmile_egemaps(y, sample_rate, level)
+
+
 def egemaps_lld(y: np.ndarray, sample_rate: int = 16000) -> np.ndarray:
     """The 25 eGeMAPSv02 low-level descriptors of a waveform, one row per 10 ms frame (openSMILE).
 

@@ -53,8 +53,10 @@ MAX_ABS_DIFF = 1e-4
 ONNX_OPSET = 17
 #: One-line message when no model can be found.
 NO_MODEL_MESSAGE = "no trained model found; run `python run_all.py` first or pass --model"
-#: Glob (inside a run folder) of the models notebook 04 saves.
-MODEL_GLOB = "models/cnn_lstm_*"
+#: Globs (inside a run folder) of the models notebook 04 saves, in order of preference: the strong
+#: whole-utterance CNN-BiLSTM (one file at a time), then the paper-architecture OSW CNN-LSTM.
+MODEL_GLOBS = ("models/conv_recurrent_cnn_lstm_*", "models/cnn_lstm_*")
+MODEL_GLOB = MODEL_GLOBS[-1]
 _EXPORT_VERSION = "serlib-onnx/1"
 
 
@@ -87,19 +89,20 @@ def find_latest_model(runs_dir: str | os.PathLike | None = None,
                       reference_dir: str | os.PathLike | None = None) -> Path:
     """The newest model saved by a run, else the committed reference run's model.
 
-    Serves the command line and notebook 06. Looks for ``<runs>/*/models/cnn_lstm_*`` (newest
-    ``serlib_model.json`` wins), where ``<runs>`` is ``runs_dir``, else ``$SERLIB_RUNS_DIR``, else
-    ``<repo>/runs``; then for ``<reference>/models/cnn_lstm_*`` with ``<reference>`` = ``reference_dir`` or
-    ``<repo>/figures``.
+    Serves the command line and notebook 06. Looks for ``<runs>/*/models/conv_recurrent_cnn_lstm_*`` (the
+    strong hybrid), then ``<runs>/*/models/cnn_lstm_*`` (newest ``serlib_model.json`` wins), where ``<runs>`` is
+    ``runs_dir``, else ``$SERLIB_RUNS_DIR``, else ``<repo>/runs``; then for the same folders under
+    ``<reference>/`` with ``<reference>`` = ``reference_dir`` or ``<repo>/figures``.
 
     Raises:
         ModelNotFoundError: with :data:`NO_MODEL_MESSAGE`.
     """
     runs = Path(runs_dir) if runs_dir is not None else Path(os.environ.get("SERLIB_RUNS_DIR") or repo_root() / "runs")
-    newest = _newest(runs.glob(f"*/{MODEL_GLOB}")) if runs.is_dir() else None
-    if newest is None:
-        ref = Path(reference_dir) if reference_dir is not None else repo_root() / "figures"
-        newest = _newest(ref.glob(MODEL_GLOB)) if ref.is_dir() else None
+    ref = Path(reference_dir) if reference_dir is not None else repo_root() / "figures"
+    newest = None
+    for folder, pattern in [(runs, f"*/{g}") for g in MODEL_GLOBS] + [(ref, g) for g in MODEL_GLOBS]:
+        if newest is None and folder.is_dir():
+            newest = _newest(folder.glob(pattern))
     if newest is None:
         raise ModelNotFoundError(NO_MODEL_MESSAGE)
     return newest
@@ -121,9 +124,10 @@ def resolve_model_path(path: str | os.PathLike | None = None) -> Path:
     if _is_model_dir(p):
         return p
     if p.is_dir():
-        newest = _newest(p.glob(MODEL_GLOB))
-        if newest is not None:
-            return newest
+        for pattern in MODEL_GLOBS:
+            newest = _newest(p.glob(pattern))
+            if newest is not None:
+                return newest
     if not p.exists():
         raise ModelNotFoundError(f"model {path}: no such file or folder")
     raise ModelNotFoundError(f"model {path}: not a serlib model folder (expected serlib_model.json and model.keras)")

@@ -32,15 +32,22 @@ PROTOCOLS = ("random_80_20", "speaker_independent", "cross_corpus")
 NO_SPLIT = "descriptive (no train/test split)"
 
 
+#: Folders of the work tree that hold run outputs, not code: changes there do not make a commit "dirty" (a
+#: reference run writing into ``figures/`` would otherwise mark its own artifacts ``+dirty``).
+OUTPUT_FOLDERS = ("figures", "runs")
+
+
 def git_commit(repo: str | os.PathLike | None = None) -> str:
-    """Current commit hash (with ``+dirty`` if the work tree has changes), or ``"unknown"``."""
+    """Current commit hash (with ``+dirty`` if the work tree has changes outside :data:`OUTPUT_FOLDERS`), or
+    ``"unknown"``."""
     cwd = Path(repo) if repo else Path(__file__).resolve().parents[1]
     try:
         sha = subprocess.run(
             ["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, timeout=10, check=True
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
+             *(f":(exclude,top){d}" for d in OUTPUT_FOLDERS)],
             cwd=cwd, capture_output=True, text=True, timeout=10, check=True,
         ).stdout.strip()
     except (OSError, subprocess.SubprocessError):

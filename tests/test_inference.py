@@ -190,6 +190,12 @@ def test_latest_model_discovery(tiny, tmp_path, monkeypatch):
         inference.resolve_model_path(runs / "c" / "models" / "cnn_lstm_broken")
     with pytest.raises(ValueError, match="runtime must be one of"):
         inference.load_model(new, runtime="tflite")
+    strong = runs / "a" / "models" / "conv_recurrent_cnn_lstm_x"  # the strong hybrid wins, even when older
+    strong.mkdir(parents=True)
+    for f in ("model.keras", "serlib_model.json"):
+        (strong / f).write_bytes((tiny["dir"] / f).read_bytes())
+    os.utime(strong / "serlib_model.json", (t - 500, t - 500))
+    assert inference.find_latest_model(runs) == strong and inference.resolve_model_path(runs / "a") == strong
 
 
 def test_whole_utterance_cnn_bilstm_model_predicts_through_both_runtimes(tmp_path):

@@ -99,3 +99,25 @@ def test_forget_artifacts_removes_only_the_rerun_notebooks_outputs(tmp_path):
     assert not (tmp_path / "figures/04_a.png").exists() and (tmp_path / "figures/05_c.png").exists()
     assert list(json.loads((tmp_path / "provenance.json").read_text())) == ["figures/05_c.png"]
     assert forget_artifacts(tmp_path / "missing", ["04_cnn_lstm"]) == 0
+
+
+def test_git_commit_is_dirty_for_code_changes_but_not_for_run_outputs(tmp_path):
+    import subprocess
+
+    from serlib.report import git_commit
+
+    def git(*args):
+        subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)
+
+    git("init", "-q")
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "t.csv").write_text("a\n")
+    (tmp_path / "code.py").write_text("x = 1\n")
+    git("add", ".")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "init")
+    clean = git_commit(tmp_path)
+    assert len(clean) == 40 and not clean.endswith("+dirty")
+    (tmp_path / "figures" / "t.csv").write_text("b\n")  # a run rewrote its own output
+    assert git_commit(tmp_path) == clean
+    (tmp_path / "code.py").write_text("x = 2\n")
+    assert git_commit(tmp_path) == clean + "+dirty"
