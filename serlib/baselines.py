@@ -38,8 +38,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 
 from .audio import AudioError, load_audio
-from .evaluation import (Split, bootstrap_cis, classification_metrics, random_80_20_split,
-                         speaker_independent_folds, summarise_runs)
+from .evaluation import (MIN_CLUSTERS, WITHIN_CORPUS_PROTOCOLS, Split, bootstrap_cis, classification_metrics,
+                         random_80_20_split, speaker_independent_folds, summarise_runs)
 from .features import atomic_save_array, default_cache_dir, file_content_hash
 
 #: Baseline names as used in ``metrics.json`` (``baselines.<model>.<corpus>.<protocol>``).
@@ -50,10 +50,6 @@ MODEL_FEATURES = {"decision_tree": "mfcc_stats", "random_forest": "mfcc_stats", 
 #: Human names for tables and figures.
 MODEL_TITLES = {"decision_tree": "decision tree (MFCC stats)", "random_forest": "random forest (MFCC stats)",
                 "svm_mfcc": "RBF-SVM (MFCC stats)", "svm_egemaps": "RBF-SVM (eGeMAPS)"}
-#: Protocols a baseline can be evaluated under within one corpus.
-WITHIN_CORPUS_PROTOCOLS = ("random_80_20", "speaker_independent")
-#: Fewest speakers for which a confidence interval resamples whole speakers (cluster bootstrap).
-MIN_CLUSTERS = 5
 
 #: Bump when the meaning of cached eGeMAPS vectors changes.
 EGEMAPS_VERSION = 1
@@ -248,12 +244,13 @@ def make_baseline(name: str, config: BaselineConfig | None = None, seed: int = 0
 
 
 # ------------------------------------------------------------------------------------------ protocols
-def protocol_splits(manifest: pd.DataFrame, protocol: str, seed: int = 0) -> list[Split]:
-    """Splits of one within-corpus protocol: one random 80/20 split, or the speaker-independent folds."""
+def protocol_splits(manifest: pd.DataFrame, protocol: str, seed: int = 0, n_folds: int | None = None) -> list[Split]:
+    """Splits of one within-corpus protocol: one random 80/20 split (drawn with ``seed``), or the
+    speaker-independent folds (``n_folds``: protocol default; RAVDESS gets the EmoBox folds)."""
     if protocol == "random_80_20":
         return [random_80_20_split(manifest, seed=seed)]
     if protocol == "speaker_independent":
-        return speaker_independent_folds(manifest, seed=seed)
+        return speaker_independent_folds(manifest, n_folds=n_folds, seed=seed)
     raise ValueError(f"unknown within-corpus protocol {protocol!r}; use one of {WITHIN_CORPUS_PROTOCOLS}")
 
 

@@ -20,6 +20,11 @@ import numpy as np
 import pandas as pd
 
 PROTOCOLS = ("random_80_20", "speaker_independent", "cross_corpus")
+#: Within-corpus protocols (a corpus split into training and test sides).
+WITHIN_CORPUS_PROTOCOLS = PROTOCOLS[:2]
+#: Fewest test speakers for a cluster (speaker) bootstrap; with fewer, utterances are resampled and the method
+#: says so (resampling 2 speakers gives a degenerate interval).
+MIN_CLUSTERS = 5
 
 #: RAVDESS speaker-independent folds of EmoBox (Ma et al. 2024): six folds of four test actors, so our rows sit
 #: beside EmoBox's published ones. Used whenever a RAVDESS manifest is split into its default 6 folds.

@@ -16,14 +16,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .evaluation import Split, bootstrap_cis, classification_metrics, validation_speakers_split
+from .evaluation import MIN_CLUSTERS, Split, bootstrap_cis, classification_metrics, validation_speakers_split
 from .features import FeatureSet
 from .models import CnnLstmClassifier, CnnLstmConfig
 
 
-#: Fewest test speakers for a cluster (speaker) bootstrap; with fewer, utterances are resampled and the method
-#: says so (resampling 2 speakers gives a degenerate interval).
-MIN_CLUSTERS = 5
 
 
 @dataclass

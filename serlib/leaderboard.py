@@ -10,7 +10,7 @@ table: ``corpus`` is the training corpus; ``protocol`` is ``speaker_independent`
 ``cross_corpus_to_<corpus>``.
 
 Intervals: :func:`seed_speaker_bootstrap` resamples seeds *and* test speakers (or utterances, with fewer than
-:data:`serlib.experiments.MIN_CLUSTERS` test speakers) together, so an interval includes seed variation and is
+:data:`serlib.evaluation.MIN_CLUSTERS` test speakers) together, so an interval includes seed variation and is
 never narrower than the spread over seeds.
 """
 
@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .evaluation import Split, cross_corpus_positions, random_80_20_split, speaker_independent_folds
-from .experiments import MIN_CLUSTERS, run_protocol
+from .baselines import protocol_splits
+from .evaluation import MIN_CLUSTERS, Split, cross_corpus_positions
+from .experiments import run_protocol
 from .features import FeatureSet
 from .speaker_norm import SPKNORM_SUFFIX, speaker_normalize_frames, speaker_normalize_matrix
 
@@ -79,15 +80,6 @@ class Entry:
 
 
 # ----------------------------------------------------------------------------------------- protocols
-def protocol_splits(manifest: pd.DataFrame, protocol: str, seed: int = 0, n_folds: int | None = None) -> list[Split]:
-    """Splits of a within-corpus protocol (RAVDESS speaker-independent: the EmoBox folds)."""
-    if protocol == "random_80_20":
-        return [random_80_20_split(manifest, seed=seed)]
-    if protocol == "speaker_independent":
-        return speaker_independent_folds(manifest, n_folds=n_folds, seed=seed)
-    raise ValueError(f"unknown within-corpus protocol {protocol!r}; use random_80_20 or speaker_independent")
-
-
 def speaker_normalized(fs: FeatureSet) -> FeatureSet:
     """The same feature set with every speaker's frames z-normalised by that speaker's own statistics.
 

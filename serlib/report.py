@@ -26,8 +26,7 @@ from typing import Any, Mapping
 import numpy as np
 import pandas as pd
 
-#: Protocol names used across notebooks and metrics keys.
-PROTOCOLS = ("random_80_20", "speaker_independent", "cross_corpus")
+from .evaluation import PROTOCOLS  # noqa: F401  (re-exported: protocol names of notebooks and metrics keys)
 #: Label used on artifacts that do not come from a train/test split (data description, features).
 NO_SPLIT = "descriptive (no train/test split)"
 
