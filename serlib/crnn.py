@@ -35,7 +35,7 @@ import numpy as np
 
 from .evaluation import classification_metrics
 from .features import FeatureConfig
-from .models import KerasEstimatorMixin
+from .models import FeatureNormalizer, KerasEstimatorMixin
 
 #: Features of the strong hybrid: 64 log-mel bands and the 25 eGeMAPS low-level descriptors (pitch, voice quality,
 #: loudness, formants) per 10 ms frame, the whole utterance.
@@ -302,18 +302,12 @@ class ConvRecurrentClassifier(KerasEstimatorMixin):
         """
         import keras
 
-        labels = np.asarray(labels).astype(str)
-        if len(frames_list) != len(labels) or len(labels) == 0:
-            raise ValueError(f"need as many labels as utterances, got {len(labels)} and {len(frames_list)}")
-        self.labels_ = sorted(set(labels))
-        if len(self.labels_) < 2:
-            raise ValueError("need at least two emotions to train a classifier")
+        labels = self._set_labels(frames_list, labels)
         cfg = self.config
         keras.utils.set_random_seed(self.seed)
         rng = np.random.default_rng(self.seed)
-        stacked = np.concatenate([np.asarray(f, np.float64) for f in frames_list], axis=0)
-        self.mean_ = stacked.mean(axis=0).astype(np.float32)
-        self.std_ = np.maximum(stacked.std(axis=0), 1e-6).astype(np.float32)
+        norm = FeatureNormalizer().fit(frames_list)
+        self.mean_, self.std_ = norm.mean, norm.std
         index = {l: i for i, l in enumerate(self.labels_)}
         y_int = np.array([index[l] for l in labels])
         y = keras.utils.to_categorical(y_int, len(self.labels_))

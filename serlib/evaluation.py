@@ -198,6 +198,28 @@ def classification_metrics(y_true, y_pred, labels=None) -> dict[str, float]:
     }
 
 
+def confusion_codes(y_true, y_pred, labels) -> tuple[np.ndarray, np.ndarray, int]:
+    """Integer codes of true and predicted labels for :func:`metrics_from_codes`, and the code count ``k``
+    (the last code, ``k - 1``, stands for any label outside ``labels``)."""
+    code = {str(l): i for i, l in enumerate(labels)}
+    k = len(labels) + 1
+    t = np.array([code.get(v, k - 1) for v in np.asarray(y_true).astype(str)])
+    p = np.array([code.get(v, k - 1) for v in np.asarray(y_pred).astype(str)])
+    return t, p, k
+
+
+def metrics_from_codes(t: np.ndarray, p: np.ndarray, k: int) -> tuple[float, float, float, np.ndarray]:
+    """WA, UAR, macro-F1 and per-class recall (NaN for an absent class) from one confusion matrix of codes;
+    the same definitions as :func:`classification_metrics`, about 100x faster (bootstraps)."""
+    cm = np.bincount(t * k + p, minlength=k * k).reshape(k, k)
+    tp, row, col = np.diag(cm)[:-1], cm.sum(1)[:-1], cm.sum(0)[:-1]
+    present = row > 0
+    recall = np.where(present, tp / np.maximum(row, 1), np.nan)
+    den = (row + col)[present]
+    f1 = np.where(den > 0, 2 * tp[present] / np.maximum(den, 1), 0.0)
+    return float(np.trace(cm) / max(len(t), 1)), float(np.nanmean(recall)), float(np.mean(f1)), recall
+
+
 def bootstrap_cis(y_true, y_pred, labels=None, *, n_boot: int = 1000, seed: int = 0, level: float = 0.95,
                   groups=None) -> dict[str, tuple[float, float]]:
     """Percentile bootstrap CIs of accuracy, UAR and macro-F1 at once, from resampled confusion counts.
@@ -210,10 +232,7 @@ def bootstrap_cis(y_true, y_pred, labels=None, *, n_boot: int = 1000, seed: int 
     if y_true.shape != y_pred.shape or y_true.size == 0:
         raise ValueError(f"y_true and y_pred must be non-empty and aligned, got {y_true.shape} and {y_pred.shape}")
     labels = sorted(set(y_true)) if labels is None else [str(l) for l in labels]
-    code = {l: i for i, l in enumerate(labels)}
-    k = len(labels) + 1  # last code: a prediction or truth outside ``labels``
-    t = np.array([code.get(v, k - 1) for v in y_true])
-    p = np.array([code.get(v, k - 1) for v in y_pred])
+    t, p, k = confusion_codes(y_true, y_pred, labels)
     rng = np.random.default_rng(seed)
     if groups is None:
         n = len(t)
@@ -225,12 +244,7 @@ def bootstrap_cis(y_true, y_pred, labels=None, *, n_boot: int = 1000, seed: int 
                  for _ in range(n_boot))
     stats = np.empty((n_boot, 3))
     for b, idx in enumerate(draws):
-        cm = np.bincount(t[idx] * k + p[idx], minlength=k * k).reshape(k, k)
-        tp, row, col = np.diag(cm)[:-1], cm.sum(1)[:-1], cm.sum(0)[:-1]
-        present = row > 0
-        f1_den = (row + col)[present]
-        stats[b] = (np.trace(cm) / len(idx), np.mean(tp[present] / row[present]),
-                    np.mean(np.where(f1_den > 0, 2 * tp[present] / np.maximum(f1_den, 1), 0.0)))
+        stats[b] = metrics_from_codes(t[idx], p[idx], k)[:3]
     q = [(1 - level) / 2 * 100, (1 + level) / 2 * 100]
     return {m: tuple(float(v) for v in np.percentile(stats[:, j], q)) for j, m in enumerate(("accuracy", "uar", "macro_f1"))}
 

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .baselines import protocol_splits
-from .evaluation import MIN_CLUSTERS, Split, cross_corpus_positions
+from .evaluation import MIN_CLUSTERS, Split, confusion_codes, cross_corpus_positions, metrics_from_codes
 from .experiments import run_protocol
 from .features import FeatureSet
 from .speaker_norm import SPKNORM_SUFFIX, speaker_normalize_frames, speaker_normalize_matrix
@@ -264,21 +264,7 @@ def late_fusion_entry(a: Entry, b: Entry, *, weight: float = 0.5, name: str | No
 
 # ------------------------------------------------------------------------------------------ metrics
 def _confusion_codes(pred: pd.DataFrame, labels) -> tuple[np.ndarray, np.ndarray, int]:
-    code = {l: i for i, l in enumerate(labels)}
-    k = len(labels) + 1
-    t = np.array([code.get(v, k - 1) for v in pred["y_true"].astype(str)])
-    p = np.array([code.get(v, k - 1) for v in pred["y_pred"].astype(str)])
-    return t, p, k
-
-
-def _metrics_from_codes(t, p, k) -> tuple[float, float, float, np.ndarray]:
-    cm = np.bincount(t * k + p, minlength=k * k).reshape(k, k)
-    tp, row, col = np.diag(cm)[:-1], cm.sum(1)[:-1], cm.sum(0)[:-1]
-    present = row > 0
-    recall = np.where(present, tp / np.maximum(row, 1), np.nan)
-    den = (row + col)[present]
-    f1 = np.where(den > 0, 2 * tp[present] / np.maximum(den, 1), 0.0)
-    return float(np.trace(cm) / max(len(t), 1)), float(np.nanmean(recall)), float(np.mean(f1)), recall
+    return confusion_codes(pred["y_true"], pred["y_pred"], labels)
 
 
 def per_class_recall(entry: Entry) -> pd.DataFrame:
@@ -286,7 +272,7 @@ def per_class_recall(entry: Entry) -> pd.DataFrame:
     rows = {}
     for s, g in entry.predictions.groupby("seed"):
         t, p, k = _confusion_codes(g, entry.labels)
-        rows[s] = _metrics_from_codes(t, p, k)[3]
+        rows[s] = metrics_from_codes(t, p, k)[3]
     r = np.array(list(rows.values()))
     support = entry.predictions.groupby("y_true")["seed"].size() / max(len(rows), 1)
     return pd.DataFrame({"class": entry.labels, "recall": np.nanmean(r, axis=0),
@@ -327,7 +313,7 @@ def seed_speaker_bootstrap(entry: Entry, *, n_boot: int = 1000, seed: int = 0, l
     groups, method = _resample_groups(p)
     t, pr, k = _confusion_codes(p, entry.labels)
     draws = _seed_group_draws(p["seed"].astype(str).to_numpy(), groups, [str(s) for s in seeds], n_boot, seed)
-    stats = np.array([_metrics_from_codes(t[rows], pr[rows], k)[idx] for rows in draws])
+    stats = np.array([metrics_from_codes(t[rows], pr[rows], k)[idx] for rows in draws])
     q = [(1 - level) / 2 * 100, (1 + level) / 2 * 100]
     lo, hi = np.percentile(stats, q)
     return float(lo), float(hi), method
@@ -338,7 +324,7 @@ def entry_metrics(entry: Entry, *, n_boot: int = 1000, seed: int = 0) -> dict:
     per = []
     for _, g in entry.predictions.groupby("seed"):
         t, p, k = _confusion_codes(g, entry.labels)
-        wa, uar, f1, rec = _metrics_from_codes(t, p, k)
+        wa, uar, f1, rec = metrics_from_codes(t, p, k)
         per.append((wa, uar, f1, float(np.nanmin(rec))))
     per = np.array(per)
     lo, hi, method = seed_speaker_bootstrap(entry, n_boot=n_boot, seed=seed)
@@ -399,14 +385,14 @@ def paired_ablation(reference: Entry, variants: dict, *, n_boot: int = 1000, see
         per_seed = []
         for s in common:
             m = seeds_arr == s
-            per_seed.append(_metrics_from_codes(tb[m], pb[m], k)[1] - _metrics_from_codes(ta[m], pa[m], k)[1])
-        diffs = np.array([_metrics_from_codes(tb[rows], pb[rows], k)[1] - _metrics_from_codes(ta[rows], pa[rows], k)[1]
+            per_seed.append(metrics_from_codes(tb[m], pb[m], k)[1] - metrics_from_codes(ta[m], pa[m], k)[1])
+        diffs = np.array([metrics_from_codes(tb[rows], pb[rows], k)[1] - metrics_from_codes(ta[rows], pa[rows], k)[1]
                           for rows in _seed_group_draws(seeds_arr, groups, common, n_boot, seed)])
         lo, hi = np.percentile(diffs, [2.5, 97.5])
         rows.append({"variant": desc, "model": var.model, "reference": reference.model, "n_seeds": len(common),
-                     "uar_reference": float(np.mean([_metrics_from_codes(ta[seeds_arr == s], pa[seeds_arr == s], k)[1]
+                     "uar_reference": float(np.mean([metrics_from_codes(ta[seeds_arr == s], pa[seeds_arr == s], k)[1]
                                                      for s in common])),
-                     "uar_variant": float(np.mean([_metrics_from_codes(tb[seeds_arr == s], pb[seeds_arr == s], k)[1]
+                     "uar_variant": float(np.mean([metrics_from_codes(tb[seeds_arr == s], pb[seeds_arr == s], k)[1]
                                                    for s in common])),
                      "uar_diff": float(np.mean(per_seed)), "uar_diff_ci_low": float(lo), "uar_diff_ci_high": float(hi),
                      "train_seconds_per_fold": var.train_seconds_per_fold, "n_parameters": var.n_parameters,

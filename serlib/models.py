@@ -254,6 +254,16 @@ class KerasEstimatorMixin:
     def n_parameters(self) -> int:
         return int(self.model.count_params()) if self.model is not None else 0
 
+    def _set_labels(self, frames_list, labels) -> np.ndarray:
+        """Check utterances against labels, set ``labels_`` (sorted classes) and return the labels as strings."""
+        labels = np.asarray(labels).astype(str)
+        if len(frames_list) != len(labels) or len(labels) == 0:
+            raise ValueError(f"need as many labels as utterances, got {len(labels)} and {len(frames_list)}")
+        self.labels_ = sorted(set(labels))
+        if len(self.labels_) < 2:
+            raise ValueError("need at least two emotions to train a classifier")
+        return labels
+
     def _write_folder(self, folder: str | os.PathLike, meta: dict) -> Path:
         if self.model is None:
             raise RuntimeError(f"{type(self).__name__} is not fitted")
@@ -319,12 +329,7 @@ class CnnLstmClassifier(KerasEstimatorMixin):
         """
         import keras
 
-        labels = np.asarray(labels).astype(str)
-        if len(frames_list) != len(labels) or len(labels) == 0:
-            raise ValueError(f"need as many labels as utterances, got {len(labels)} and {len(frames_list)}")
-        self.labels_ = sorted(set(labels))
-        if len(self.labels_) < 2:
-            raise ValueError("need at least two emotions to train a classifier")
+        labels = self._set_labels(frames_list, labels)
         keras.utils.set_random_seed(self.seed)
         self._forward = None
         if self.config.normalize:
