@@ -14,7 +14,6 @@ import os
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 import soundfile as sf
 
 #: Peak level (dBFS) under which a recording counts as silent.
@@ -42,18 +41,45 @@ def _one_line(err: BaseException) -> str:
     return text[0][:160] if text else type(err).__name__
 
 
+def supported_formats() -> list[str]:
+    """Container formats the installed libsndfile reads (``WAV``, ``FLAC``, ``OGG``, ``MP3`` if built with it, ...)."""
+    return sorted(sf.available_formats())
+
+
 def _read(path: str | os.PathLike) -> tuple[np.ndarray, int]:
     """Read a file as float32 (frames, channels); raise AudioError with a one-line reason."""
     path = os.fspath(path)
     if not os.path.exists(path):
         raise AudioError("missing file")
+    if os.path.isdir(path):
+        raise AudioError("is a folder, not an audio file")
     if os.path.getsize(path) == 0:
         raise AudioError("empty file (0 bytes)")
     try:
         data, sr = sf.read(path, dtype="float32", always_2d=True)
     except Exception as err:  # libsndfile gives many error types; all mean "not usable audio"
-        raise AudioError(f"unreadable or not audio: {_one_line(err)}") from None
+        reason = _one_line(err)
+        if "format not recognised" in reason.lower() or "unknown format" in reason.lower():
+            raise AudioError("unreadable or not audio: not a format libsndfile reads (it reads "
+                             + ", ".join(supported_formats()) + ")") from None
+        raise AudioError(f"unreadable or not audio: {reason}") from None
     return data, int(sr)
+
+
+def read_samples(path: str | os.PathLike) -> tuple[np.ndarray, int]:
+    """Samples ``(n, channels)`` float32 and the sample rate of a file, checked for samples and finiteness.
+
+    Serves the shipped model's front end (:mod:`serlib.deploy.frontend`).
+
+    Raises:
+        AudioError: missing, a folder, empty, not a supported format, unreadable, no samples, NaN/inf.
+    """
+    data, sr = _read(path)
+    if data.shape[0] == 0:
+        raise AudioError("no audio samples (empty or truncated file)")
+    if not np.all(np.isfinite(data)):
+        raise AudioError("contains NaN or infinite samples")
+    return data, sr
 
 
 def _level_dbfs(x: np.ndarray) -> tuple[float, float]:
@@ -214,6 +240,7 @@ def audit_audio(
     """
     if "path" not in manifest.columns:
         raise ValueError("manifest needs a 'path' column (see serlib.datasets.load)")
+    import pandas as pd
     from joblib import Parallel, delayed
     from tqdm import tqdm
 

@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .deploy.frontend import fixed_length
 from .evaluation import classification_metrics
 from .features import FeatureConfig
 from .models import FeatureNormalizer, KerasEstimatorMixin
@@ -111,21 +112,6 @@ class ConvRecurrentConfig:
         d["conv_filters"] = tuple(d.get("conv_filters", ()))
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in known})
-
-
-def fixed_length(frames: np.ndarray, n: int, start: int | None = None) -> np.ndarray:
-    """``n`` frames of an utterance: a crop at ``start`` (default centre) if longer, cyclic repetition if shorter.
-
-    Repetition instead of zero padding keeps every input frame real speech, so no mask is needed.
-    """
-    frames = np.asarray(frames, np.float32)
-    t = frames.shape[0]
-    if t == 0:
-        raise ValueError("an utterance has no frames")
-    if t >= n:
-        s = (t - n) // 2 if start is None else int(np.clip(start, 0, t - n))
-        return frames[s:s + n]
-    return frames[np.arange(n) % t]
 
 
 def batch_fixed_length(frames_list, n: int, rng: np.random.Generator | None = None) -> np.ndarray:
