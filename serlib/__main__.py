@@ -1,10 +1,19 @@
-"""Command line: ``python -m serlib predict FILE [FILE ...]`` (also installed as ``serlib``).
+"""Command line: ``serlib predict``, ``serlib train`` and ``serlib info`` (also ``python -m serlib``).
 
-Serves users of a trained model and notebook 06_latency_comparison (which shows the command). Prints the
-predicted emotion and the class probabilities of each file as a table, or as JSON with ``--json``.
+Serves practitioners and notebook 06_latency_comparison (which times the commands).
 
-Exit codes: 0 every file predicted; 2 at least one file could not be used (each such file gets one line
-``serlib predict: FILE: reason`` on stderr and the other files are still predicted); 1 no usable model.
+- ``serlib predict FILE|DIR ...`` - emotion of each audio file (a folder: every audio file under it) with the
+  model shipped in the package (``serlib/pretrained/``), or ``--model DIR`` / ``$SERLIB_MODEL``. Output: a table,
+  ``--json`` (one object per line) or ``--csv``. ``--timeline`` cuts long recordings into segments.
+  ``--speaker-norm``: the inputs are one speaker's recordings; their statistics normalise the features and the
+  speaker-normalised model predicts.
+- ``serlib train --corpus NAME=DIR ... --output DIR`` - train and evaluate the shipped design.
+- ``serlib info [--model DIR]`` - the model card.
+
+Every input is checked before a model is looked up. Exit codes (:data:`EXIT_CODES`): 0 every input predicted;
+2 at least one input could not be used (each gets one line ``serlib predict: FILE: reason`` on stderr, the
+others are still predicted) or a usage error; 1 any other failure (no usable model, a failed training).
+The default path imports numpy, soundfile, soxr and onnxruntime only.
 """
 
 from __future__ import annotations
@@ -15,9 +24,15 @@ import json
 import os
 import sys
 
-import numpy as np
-
-EXIT_OK, EXIT_NO_MODEL, EXIT_BAD_FILE = 0, 1, 2
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+#: Old names of the exit codes.
+EXIT_NO_MODEL, EXIT_BAD_FILE = EXIT_FAILURE, EXIT_BAD_INPUT
+#: Exit codes and their meaning (shown by ``--help``).
+EXIT_CODES = {EXIT_OK: "every input predicted", EXIT_BAD_INPUT: "at least one input could not be used, or a usage error",
+              EXIT_FAILURE: "any other failure (no usable model, training failed)"}
+#: File name endings predicted when a folder is given.
+AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif", ".aiff", ".au", ".caf", ".w64",
+                    ".rf64")
 
 
 @contextlib.contextmanager
@@ -43,36 +58,60 @@ def _native_stderr_silenced():
         os.close(devnull)
 
 
+def _exit_codes_text() -> str:
+    return "exit codes: " + "; ".join(f"{k} = {v}" for k, v in sorted(EXIT_CODES.items()))
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="serlib",
-        description="Speech emotion recognition with the companion's trained CNN-LSTM.",
+        description="Speech emotion recognition with the companion's shipped CNN-BiLSTM (or a model you trained).",
+        epilog=_exit_codes_text(),
     )
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     pr = sub.add_parser(
         "predict",
-        help="predict the emotion of audio files",
+        help="predict the emotion of audio files or folders",
         description=(
-            "Predict the emotion of each audio file (WAV, FLAC, OGG, ... any format libsndfile reads) with a "
-            "trained CNN-LSTM. A file that cannot be used is reported on stderr in one line and skipped; the "
-            "exit code is then 2. Exit code 1: no usable model."
+            "Predict the emotion of each audio file (any format libsndfile reads: WAV, FLAC, OGG, MP3 where "
+            "supported; any sample rate and channel count). A folder means every audio file under it. Every input "
+            "is checked first; a file that cannot be used gets one line on stderr and the others go on."
         ),
         epilog=(
-            "The default model is the newest runs/*/models/conv_recurrent_cnn_lstm_* (the strong hybrid), else "
-            "runs/*/models/cnn_lstm_* (or $SERLIB_RUNS_DIR/*/models/...), else the same under figures/. Predictions of a model trained on acted speech are not a "
-            "diagnosis of anyone's state."
+            "The default model is the one shipped in the package (serlib/pretrained/, see `serlib info`); "
+            "--model or $SERLIB_MODEL choose another: a folder written by `serlib train`, or a notebook-04 model "
+            "folder / run folder (those need TensorFlow and librosa). Predictions of a model trained on acted "
+            "speech are not a diagnosis of anyone's state. " + _exit_codes_text()
         ),
     )
-    pr.add_argument("files", nargs="+", metavar="FILE", help="audio file(s)")
+    pr.add_argument("inputs", nargs="+", metavar="FILE|DIR", help="audio file(s) or folder(s)")
     pr.add_argument("--model", metavar="PATH", default=None,
-                    help="model folder (model.keras + serlib_model.json) or a run folder; default: latest run's")
-    pr.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    pr.add_argument("--runtime", choices=["onnx", "keras"], default="onnx",
-                    help="onnx: ONNX Runtime export checked against Keras (default, fast); keras: TensorFlow")
+                    help="model folder (default: $SERLIB_MODEL, else the shipped model)")
+    fmt = pr.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true", help="one JSON object per line: file, emotion, probabilities")
+    fmt.add_argument("--csv", action="store_true", help="CSV with a header row")
     pr.add_argument("--top", type=int, default=None, metavar="K",
-                    help="list only the K most probable emotions per file (default: all, one column each)")
-    pr.add_argument("--threads", type=int, default=1, metavar="N",
-                    help="threads for ONNX Runtime and the BLAS used by feature extraction (default 1)")
+                    help="list only the K most probable emotions per file in the table (default: all)")
+    pr.add_argument("--threads", type=int, default=1, metavar="N", help="ONNX Runtime threads (default 1)")
+    pr.add_argument("--speaker-norm", action="store_true",
+                    help="the inputs are recordings of ONE speaker: normalise with their statistics (no labels "
+                         "are used) and predict with the speaker-normalised model (more accurate on a new speaker)")
+    pr.add_argument("--runtime", choices=["onnx", "keras"], default="onnx",
+                    help="for notebook-04 models only: onnx (default) or keras (TensorFlow)")
+    tl = pr.add_argument_group("timeline (long recordings)")
+    tl.add_argument("--timeline", action="store_true",
+                    help="cut each file into segments and predict each (prints start, end, emotion, confidence)")
+    tl.add_argument("--segmentation", choices=["vad", "fixed"], default="vad",
+                    help="vad: energy-based voice activity, speech regions cut into windows (default); "
+                         "fixed: windows over the whole file")
+    tl.add_argument("--window", type=float, default=3.0, metavar="S", help="segment length in seconds (default 3)")
+    tl.add_argument("--hop", type=float, default=1.5, metavar="S", help="segment hop in seconds (default 1.5)")
+    tl.add_argument("--vad-db", type=float, default=30.0, metavar="DB",
+                    help="vad: 30 ms frames within DB dB of the file's loud level (its 99th-percentile frame) "
+                         "are speech (default 30)")
+    tl.add_argument("--smooth", type=int, default=1, metavar="K",
+                    help="average probabilities over K consecutive segments (default 1: none)")
+    tl.add_argument("--plot", metavar="PNG", default=None, help="draw the timeline of the (single) file to PNG")
     tr = sub.add_parser(
         "train",
         help="train the shipped model's design on corpora and export it (ONNX + metadata + model card)",
@@ -92,7 +131,270 @@ def _parser() -> argparse.ArgumentParser:
     tr.add_argument("--normalization", choices=["both", "file", "speaker"], default="both",
                     help="which model(s) to train (default both)")
     tr.add_argument("--n-jobs", type=int, default=2, metavar="N", help="feature extraction workers (default 2)")
+    inf = sub.add_parser("info", help="show the model card of the shipped model (or --model)",
+                         description="Print the model card: training data and licences, classes, features, the "
+                                     "measured speaker-independent and cross-corpus estimates, failure modes.")
+    inf.add_argument("--model", metavar="PATH", default=None, help="model folder (default: the shipped model)")
+    inf.add_argument("--json", action="store_true", help="print the model's metadata as JSON instead")
     return p
+
+
+def _say(command: str, message: str) -> None:
+    print(f"serlib {command}: {message}", file=sys.stderr, flush=True)
+
+
+def _one_line(err: BaseException) -> str:
+    text = str(err).strip().splitlines()
+    return text[0] if text else type(err).__name__
+
+
+def expand_inputs(inputs) -> tuple[list[str], list[tuple[str, str]]]:
+    """Files to predict and ``(input, reason)`` of inputs that give none: a folder means every file under it
+    whose name ends in one of :data:`AUDIO_EXTENSIONS` (sorted); a file is kept as given (checked later)."""
+    files, bad = [], []
+    for item in inputs:
+        if os.path.isdir(item):
+            found = sorted(os.path.join(d, f) for d, _, names in os.walk(item) for f in names
+                           if f.lower().endswith(AUDIO_EXTENSIONS))
+            if not found:
+                bad.append((item, f"folder has no audio files ({', '.join(AUDIO_EXTENSIONS)})"))
+            files += found
+        else:
+            files.append(item)
+    return files, bad
+
+
+def _check_files(files, config):
+    """Frames of every usable file and ``(file, reason)`` of the others (the input contract)."""
+    from .audio import AudioError
+    from .deploy.frontend import frames_from_file
+
+    good, bad = {}, []
+    for f in files:
+        try:
+            good[f] = frames_from_file(f, config)
+        except (AudioError, OSError, ValueError) as err:
+            bad.append((f, _one_line(err)))
+        except Exception as err:  # never a traceback for one bad file
+            bad.append((f, f"unexpected error: {type(err).__name__}: {_one_line(err)}"))
+    return good, bad
+
+
+def _check_headers(files):
+    from .audio import AudioError, read_samples_info
+
+    good, bad = [], []
+    for f in files:
+        try:
+            read_samples_info(f)
+            good.append(f)
+        except (AudioError, OSError, ValueError) as err:
+            bad.append((f, _one_line(err)))
+    return good, bad
+
+
+def _resolve_model(path):
+    """``("shipped", folder)`` or ``("run", folder)`` of the model to use; raises FileNotFoundError with one line."""
+    from pathlib import Path
+
+    from .deploy.runtime import default_model_path, is_shipped_model_dir
+
+    p = Path(path).expanduser() if path is not None else default_model_path()
+    if is_shipped_model_dir(p):
+        return "shipped", p
+    if path is None and not os.environ.get("SERLIB_MODEL"):
+        from .deploy.runtime import ModelUnavailableError
+
+        raise ModelUnavailableError(f"the package's shipped model is missing ({p / 'model.json'}); pass --model DIR "
+                                    "(a folder written by `serlib train`) or reinstall serlib")
+    return "run", p
+
+
+def _top(probs: dict, k: int | None) -> list[tuple[str, float]]:
+    ranked = sorted(probs.items(), key=lambda kv: (-kv[1], kv[0]))
+    return ranked if k is None else ranked[:k]
+
+
+def _table(rows: list[dict], labels: list[str], top: int | None) -> str:
+    """Plain-text table (no pandas): file, [start, end,] emotion, probability, then p(label) or the top K."""
+    timeline = any("start" in r for r in rows)
+    head = ["file"] + (["start", "end"] if timeline else []) + ["emotion", "probability"]
+    head += [f"p({l})" for l in labels] if top is None else [f"top {top}"]
+    body = []
+    for r in rows:
+        cells = [r["file"]] + ([f"{r['start']:.2f}", f"{r['end']:.2f}"] if timeline else [])
+        cells += [r["emotion"], f"{r['probabilities'][r['emotion']]:.3f}"]
+        if top is None:
+            cells += [f"{r['probabilities'][l]:.3f}" for l in labels]
+        else:
+            cells.append(", ".join(f"{l} {p:.3f}" for l, p in _top(r["probabilities"], top)))
+        body.append(cells)
+    widths = [max(len(str(x)) for x in col) for col in zip(head, *body)]
+    return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(line, widths)).rstrip() for line in [head] + body)
+
+
+def _csv(rows: list[dict], labels: list[str]) -> str:
+    import csv
+    import io
+
+    timeline = any("start" in r for r in rows)
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["file"] + (["start", "end"] if timeline else []) + ["emotion", "probability"] + [f"p_{l}" for l in labels])
+    for r in rows:
+        w.writerow([r["file"]] + ([r["start"], r["end"]] if timeline else [])
+                   + [r["emotion"], f"{r['probabilities'][r['emotion']]:.6f}"]
+                   + [f"{r['probabilities'][l]:.6f}" for l in labels])
+    return buf.getvalue().rstrip("\n")
+
+
+def _emit(rows, labels, args) -> None:
+    if args.json:
+        for r in rows:
+            print(json.dumps(r))
+    elif rows:
+        print(_csv(rows, labels) if args.csv else _table(rows, labels, args.top))
+
+
+def _load_run_model(path, args):
+    from .inference import load_model
+
+    with _native_stderr_silenced():
+        rec = load_model(path, runtime=args.runtime, threads=args.threads)
+        if args.runtime == "keras":  # trace the tf.function now, while start-up logging is hidden
+            import numpy as np
+
+            rec.predict_windows(np.zeros((1,) + rec.input_shape, np.float32))
+    return rec
+
+
+def predict_command(args) -> int:
+    """Run ``predict``; returns the exit code."""
+    from .deploy.frontend import FrontEndConfig
+
+    usage = None
+    if args.top is not None and args.top < 1:
+        usage = f"--top must be >= 1, got {args.top}"
+    elif args.threads < 1:
+        usage = f"--threads must be >= 1, got {args.threads}"
+    elif args.timeline and not (0 < args.hop <= args.window):
+        usage = f"need 0 < --hop <= --window, got {args.hop} and {args.window}"
+    elif args.timeline and (args.smooth < 1 or args.vad_db <= 0):
+        usage = f"--smooth must be >= 1 and --vad-db > 0, got {args.smooth} and {args.vad_db}"
+    elif args.plot and not args.timeline:
+        usage = "--plot draws a timeline: add --timeline"
+    elif args.timeline and args.speaker_norm:
+        usage = "--speaker-norm and --timeline cannot be combined"
+    if usage:
+        _say("predict", usage)
+        return EXIT_BAD_INPUT
+
+    # 1. the input contract: every input is checked before a model is looked up
+    files, bad = expand_inputs(args.inputs)
+    if args.timeline:
+        good_files, bad_files = _check_headers(files)
+        frames = {}
+    else:
+        frames, bad_files = _check_files(files, FrontEndConfig())
+        good_files = list(frames)
+    bad += bad_files
+    for f, reason in bad:
+        _say("predict", f"{f}: {reason}")
+    if args.plot and len(good_files) > 1:
+        _say("predict", "--plot needs a single file")
+        return EXIT_BAD_INPUT
+    status = EXIT_BAD_INPUT if bad else EXIT_OK
+    if not good_files:
+        return status
+    if args.speaker_norm and len(good_files) < 2:
+        _say("predict", "--speaker-norm needs at least 2 recordings of the speaker")
+        return EXIT_BAD_INPUT
+
+    # 2. the model
+    try:
+        kind, path = _resolve_model(args.model)
+        if kind == "shipped":
+            from .deploy.runtime import ShippedModel
+
+            model = ShippedModel(path, normalization="speaker" if args.speaker_norm else None, threads=args.threads)
+        else:
+            if args.timeline or args.speaker_norm:
+                _say("predict", f"model {path}: --timeline and --speaker-norm need a model written by `serlib train`")
+                return EXIT_FAILURE
+            model = _load_run_model(path, args)
+    except FileNotFoundError as err:  # ModelUnavailableError, ModelNotFoundError
+        _say("predict", _one_line(err))
+        return EXIT_FAILURE
+    except Exception as err:  # a corrupt model: one line, no traceback
+        _say("predict", f"cannot load model: {type(err).__name__}: {_one_line(err)}")
+        return EXIT_FAILURE
+
+    # 3. predictions
+    rows = []
+    if kind == "run":
+        for f in good_files:
+            try:
+                emotion, probs = model.predict_file(f)
+                rows.append({"file": f, "emotion": emotion, "probabilities": probs})
+            except Exception as err:
+                _say("predict", f"{f}: {_one_line(err)}")
+                status = EXIT_BAD_INPUT
+        _emit(rows, model.labels, args)
+        return status
+    if args.timeline:
+        from .audio import AudioError
+        from .deploy.timeline import TimelineConfig, plot_timeline, predict_timeline
+
+        cfg = TimelineConfig(segmentation=args.segmentation, window_s=args.window, hop_s=args.hop,
+                             vad_range_db=args.vad_db, smooth=args.smooth)
+        for f in good_files:
+            try:
+                tl = predict_timeline(model, f, cfg)
+            except (AudioError, OSError, ValueError) as err:
+                _say("predict", f"{f}: {_one_line(err)}")
+                status = EXIT_BAD_INPUT
+                continue
+            if tl.n_unusable or not tl.predictions:
+                _say("predict", f"{f}: {tl.n_unusable} of {tl.n_segments} segments had no usable speech"
+                     + ("" if tl.predictions else "; nothing to predict"))
+            file_rows = [p.to_dict() for p in tl.predictions]
+            rows += file_rows
+            if args.plot and tl.predictions:
+                plot_timeline(tl, model.labels, args.plot)
+        _emit(rows, model.labels, args)
+        return status
+    if model.frontend != FrontEndConfig():  # a model trained with another front end: its own features
+        frames, late_bad = _check_files(good_files, model.frontend)
+        for f, reason in late_bad:
+            _say("predict", f"{f}: {reason}")
+            status = EXIT_BAD_INPUT
+        good_files = list(frames)
+    if args.speaker_norm:
+        model.speaker_statistics([frames[f] for f in good_files])
+    preds = model.predict_frames([frames[f] for f in good_files], good_files)
+    _emit([p.to_dict() for p in preds], model.labels, args)
+    return status
+
+
+def info_command(args) -> int:
+    """Run ``info``: print the model card (or the metadata as JSON)."""
+    try:
+        kind, path = _resolve_model(args.model)
+        if kind != "shipped":
+            _say("info", f"model {path}: not a folder written by `serlib train` (no shipped-format model.json)")
+            return EXIT_FAILURE
+        from .deploy.runtime import ShippedModel
+
+        model = ShippedModel(path)
+    except FileNotFoundError as err:
+        _say("info", _one_line(err))
+        return EXIT_FAILURE
+    if args.json:
+        print(json.dumps(model.meta, indent=1))
+    else:
+        print(f"model folder: {model.path}\n")
+        print(model.card)
+    return EXIT_OK
 
 
 def train_command(args) -> int:
@@ -125,86 +427,6 @@ def train_command(args) -> int:
     return EXIT_OK
 
 
-def _top(probs: dict[str, float], k: int | None) -> list[tuple[str, float]]:
-    ranked = sorted(probs.items(), key=lambda kv: (-kv[1], kv[0]))
-    return ranked if k is None else ranked[:k]
-
-
-def _table(rows: list[dict], labels: list[str], top: int | None) -> str:
-    import pandas as pd
-
-    records = []
-    for r in rows:
-        rec = {"file": r["file"], "emotion": r["emotion"], "probability": r["probability"]}
-        if top is None:
-            rec.update({f"p({label})": r["probabilities"][label] for label in labels})
-        else:
-            rec[f"top {top}"] = ", ".join(f"{label} {p:.3f}" for label, p in _top(r["probabilities"], top))
-        records.append(rec)
-    df = pd.DataFrame(records)
-    width = max(len("file"), *(len(str(f)) for f in df["file"]))
-    text_cols = [c for c in df.columns if df[c].dtype == object]
-    formatters = {c: (lambda w: lambda v: f"{v:<{w}}")(max(len(c), *(len(str(v)) for v in df[c]))) for c in text_cols}
-    formatters["file"] = lambda v: f"{v:<{width}}"
-    return df.to_string(index=False, float_format=lambda v: f"{v:.3f}", formatters=formatters, justify="left")
-
-
-def predict_command(args) -> int:
-    """Run ``predict``; returns the exit code."""
-    from .audio import AudioError
-    from .inference import ExportError, ModelNotFoundError, load_model
-
-    if args.top is not None and args.top < 1:
-        print(f"serlib predict: --top must be >= 1, got {args.top}", file=sys.stderr)
-        return EXIT_BAD_FILE
-    if args.threads < 1:
-        print(f"serlib predict: --threads must be >= 1, got {args.threads}", file=sys.stderr)
-        return EXIT_BAD_FILE
-    try:
-        with _native_stderr_silenced():
-            recognizer = load_model(args.model, runtime=args.runtime, threads=args.threads)
-            if args.runtime == "keras":  # trace the tf.function now, while start-up logging is hidden
-                recognizer.predict_windows(np.zeros((1,) + recognizer.input_shape, np.float32))
-    except ModelNotFoundError as err:
-        print(f"serlib predict: {err}", file=sys.stderr)
-        return EXIT_NO_MODEL
-    except ExportError as err:
-        print(f"serlib predict: {err}; --runtime keras uses the Keras model directly", file=sys.stderr)
-        return EXIT_NO_MODEL
-    except Exception as err:  # a corrupt model file: still one line, no traceback
-        print(f"serlib predict: cannot load model: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}",
-              file=sys.stderr)
-        return EXIT_NO_MODEL
-
-    from .latency import limit_native_threads
-
-    limit_native_threads(args.threads)  # also numpy / scipy BLAS: steadier on small shared CPUs
-    rows, errors = [], []
-    for f in args.files:
-        try:
-            emotion, probs = recognizer.predict_file(f)
-        except (AudioError, OSError, ValueError) as err:
-            reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        except Exception as err:  # never a traceback for one bad file
-            reason = f"unexpected error: {type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}"
-        else:
-            rows.append({"file": f, "emotion": emotion, "probability": probs[emotion], "probabilities": probs})
-            continue
-        errors.append({"file": f, "reason": reason})
-        print(f"serlib predict: {f}: {reason}", file=sys.stderr, flush=True)
-
-    if args.json:
-        for r in rows:
-            if args.top is not None:
-                r["top"] = [{"emotion": label, "probability": p} for label, p in _top(r["probabilities"], args.top)]
-        out = {"model": str(recognizer.path), "runtime": recognizer.runtime, "labels": recognizer.labels,
-               "predictions": rows, "errors": errors}
-        print(json.dumps(out, indent=1))
-    elif rows:
-        print(_table(rows, recognizer.labels, args.top))
-    return EXIT_BAD_FILE if errors else EXIT_OK
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m serlib`` and the ``serlib`` console script; returns the exit code."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow's C++ start-up chatter is not for users
@@ -212,13 +434,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help(sys.stderr)
-        return EXIT_BAD_FILE  # a usage error, like argparse's own
-    if args.command == "predict":
-        return predict_command(args)
-    if args.command == "train":
-        return train_command(args)
-    parser.error(f"unknown command {args.command}")  # pragma: no cover - argparse rejects it first
-    return EXIT_BAD_FILE
+        return EXIT_BAD_INPUT  # a usage error, like argparse's own
+    commands = {"predict": predict_command, "train": train_command, "info": info_command}
+    try:
+        return commands[args.command](args)
+    except BrokenPipeError:  # e.g. `serlib predict DIR | head`: the reader left, not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 if __name__ == "__main__":

@@ -46,24 +46,48 @@ def supported_formats() -> list[str]:
     return sorted(sf.available_formats())
 
 
-def _read(path: str | os.PathLike) -> tuple[np.ndarray, int]:
-    """Read a file as float32 (frames, channels); raise AudioError with a one-line reason."""
-    path = os.fspath(path)
+def _check_path(path: str) -> None:
     if not os.path.exists(path):
         raise AudioError("missing file")
     if os.path.isdir(path):
         raise AudioError("is a folder, not an audio file")
     if os.path.getsize(path) == 0:
         raise AudioError("empty file (0 bytes)")
+
+
+def _sndfile_error(err: BaseException) -> AudioError:
+    reason = _one_line(err)
+    if "format not recognised" in reason.lower() or "unknown format" in reason.lower():
+        return AudioError("unreadable or not audio: not a format libsndfile reads (it reads "
+                          + ", ".join(supported_formats()) + ")")
+    return AudioError(f"unreadable or not audio: {reason}")
+
+
+def _read(path: str | os.PathLike) -> tuple[np.ndarray, int]:
+    """Read a file as float32 (frames, channels); raise AudioError with a one-line reason."""
+    path = os.fspath(path)
+    _check_path(path)
     try:
         data, sr = sf.read(path, dtype="float32", always_2d=True)
     except Exception as err:  # libsndfile gives many error types; all mean "not usable audio"
-        reason = _one_line(err)
-        if "format not recognised" in reason.lower() or "unknown format" in reason.lower():
-            raise AudioError("unreadable or not audio: not a format libsndfile reads (it reads "
-                             + ", ".join(supported_formats()) + ")") from None
-        raise AudioError(f"unreadable or not audio: {reason}") from None
+        raise _sndfile_error(err) from None
     return data, int(sr)
+
+
+def read_samples_info(path: str | os.PathLike) -> tuple[int, int]:
+    """``(sample_rate, n_samples)`` of a file from its header, with the reasons of :func:`read_samples`.
+
+    Serves the timeline of long recordings (:mod:`serlib.deploy.timeline`), which then streams the file.
+    """
+    path = os.fspath(path)
+    _check_path(path)
+    try:
+        info = sf.info(path)
+    except Exception as err:
+        raise _sndfile_error(err) from None
+    if info.frames <= 0:
+        raise AudioError("no audio samples (empty or truncated file)")
+    return int(info.samplerate), int(info.frames)
 
 
 def read_samples(path: str | os.PathLike) -> tuple[np.ndarray, int]:

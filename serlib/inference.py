@@ -43,6 +43,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .deploy.runtime import onnx_session  # noqa: F401  (one definition, shared with the shipped model)
 from .features import FeatureConfig, atomic_write_bytes, default_cache_dir, file_content_hash
 
 #: Runtimes understood by :func:`load_model` (the first is the default).
@@ -285,30 +286,6 @@ def export_onnx(model, *, opset: int = ONNX_OPSET, input_name: str = "osw_window
     if extra:
         raise ExportError(f"ONNX export left unexpected inputs: {', '.join(extra)}")
     return proto
-
-
-def onnx_session(model, threads: int = 1):
-    """An ONNX Runtime CPU session with ``threads`` intra-op threads and one inter-op thread.
-
-    Args:
-        model: a ``ModelProto``, serialised bytes, or a path.
-        threads: intra-op threads (recorded by notebook 06).
-    """
-    import onnxruntime as ort
-
-    if int(threads) < 1:
-        raise ValueError(f"threads must be >= 1, got {threads}")
-    so = ort.SessionOptions()
-    so.intra_op_num_threads = int(threads)
-    so.inter_op_num_threads = 1
-    so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    so.log_severity_level = 3
-    if hasattr(model, "SerializeToString"):
-        model = model.SerializeToString()
-    elif isinstance(model, (str, os.PathLike)):
-        model = os.fspath(model)
-    return ort.InferenceSession(model, so, providers=["CPUExecutionProvider"])
 
 
 def check_inputs(meta: dict, n: int = 16, seed: int = 0) -> np.ndarray:

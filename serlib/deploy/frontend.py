@@ -23,8 +23,11 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+#: Input normalisations of the shipped model: ``"file"`` subtracts each utterance's mean level (one file is
+#: enough), ``"speaker"`` z-normalises every band with one speaker's statistics (their unlabelled recordings).
+NORMALIZATIONS = ("file", "speaker")
 #: Largest accepted |numpy - librosa| difference of a log-mel value, in dB (checked by the tests).
-MAX_DB_DIFF_FROM_LIBROSA = 0.05
+MAX_DB_DIFF_FROM_LIBROSA = 0.01
 
 
 @dataclass(frozen=True)
@@ -207,3 +210,22 @@ def fixed_length(frames: np.ndarray, n: int, start: int | None = None) -> np.nda
         s = (t - n) // 2 if start is None else int(np.clip(start, 0, t - n))
         return frames[s:s + n]
     return frames[np.arange(n) % t]
+
+
+def gain_normalize(frames: np.ndarray) -> np.ndarray:
+    """Subtract the utterance's mean log-mel level (dB) from every value: a gain change does not move the input."""
+    frames = np.asarray(frames, np.float32)
+    return frames - np.float32(frames.mean())
+
+
+def normalize_frames(frames_list, mode: str, speakers=None) -> list[np.ndarray]:
+    """Frames after a normalisation of :data:`NORMALIZATIONS` (``speakers`` needed for ``"speaker"``)."""
+    if mode == "file":
+        return [gain_normalize(f) for f in frames_list]
+    if mode == "speaker":
+        from ..speaker_norm import speaker_normalize_frames
+
+        if speakers is None:
+            raise ValueError("normalization 'speaker' needs one speaker id per utterance")
+        return speaker_normalize_frames(frames_list, speakers)
+    raise ValueError(f"normalization must be one of {', '.join(NORMALIZATIONS)}, got {mode!r}")

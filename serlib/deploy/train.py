@@ -33,39 +33,13 @@ from pathlib import Path
 
 import numpy as np
 
-from .frontend import FrontEndConfig, frames_from_file
+from .frontend import NORMALIZATIONS, FrontEndConfig, frames_from_file, normalize_frames
+from .runtime import CARD_FILE, METADATA_FILE, SHIPPED_FORMAT
 
-#: Normalisations trained for the shipped model (see the module docstring); the first is the default.
-NORMALIZATIONS = ("file", "speaker")
 #: Model files of a shipped-model folder, per normalisation.
 MODEL_FILES = {"file": "model.onnx", "speaker": "model_speaker.onnx"}
-#: Metadata file of a shipped-model folder.
-METADATA_FILE = "model.json"
-#: Model card file of a shipped-model folder.
-CARD_FILE = "MODEL_CARD.md"
-#: Format tag of the metadata.
-SHIPPED_FORMAT = "serlib.shipped/1"
 #: Name of the design in tables and the model card.
 DESIGN_NAME = "cnn_bilstm_logmel"
-
-
-def gain_normalize(frames: np.ndarray) -> np.ndarray:
-    """Subtract the utterance's mean log-mel level (dB) from every value: a gain change does not move the input."""
-    frames = np.asarray(frames, np.float32)
-    return frames - np.float32(frames.mean())
-
-
-def normalize_frames(frames_list, mode: str, speakers=None) -> list[np.ndarray]:
-    """Frames after a normalisation of :data:`NORMALIZATIONS` (``speakers`` needed for ``"speaker"``)."""
-    if mode == "file":
-        return [gain_normalize(f) for f in frames_list]
-    if mode == "speaker":
-        from ..speaker_norm import speaker_normalize_frames
-
-        if speakers is None:
-            raise ValueError("normalization 'speaker' needs one speaker id per utterance")
-        return speaker_normalize_frames(frames_list, speakers)
-    raise ValueError(f"normalization must be one of {', '.join(NORMALIZATIONS)}, got {mode!r}")
 
 
 def _frames_or_reason(path: str, config: FrontEndConfig, cache_root: str | None):
@@ -242,7 +216,10 @@ def train_shipped_model(corpora: dict, output: str | os.PathLike, *, seeds=(0, 1
 
     from .. import datasets
     from ..crnn import CNN_LSTM_SETTING
+    from ..report import git_commit
     from .card import render_card
+
+    commit = git_commit()  # the code that runs, recorded before the (long) training
 
     if not corpora:
         raise ValueError("serlib train needs at least one corpus (--corpus NAME=DIR)")
@@ -297,9 +274,7 @@ def train_shipped_model(corpora: dict, output: str | os.PathLike, *, seeds=(0, 1
         "created_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "serlib_version": version("serlib"), "training_seconds": round(time.perf_counter() - t_start, 1),
     }
-    from ..report import git_commit
-
-    meta["git_commit"] = git_commit()
+    meta["git_commit"] = commit
     (output / METADATA_FILE).write_text(json.dumps(meta, indent=1, default=str))
     (output / CARD_FILE).write_text(render_card(meta))
     return output
