@@ -343,3 +343,25 @@ def plot_throughput(table: pd.DataFrame, ax=None, title: str | None = None):
     ax.legend(title="runtime (model forward only)", fontsize=8)
     ax.set_title(title or "Batched throughput of the model forward pass")
     return ax
+
+
+def plot_cold_start(cold: dict, ax=None, title: str | None = None):
+    """Cold-start seconds of ``serlib predict FILE`` and of a bare librosa call (one dot per fresh process,
+    bar = median), from :func:`serlib.deploy.bench.cold_start`. Serves notebook 06."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 2.6))
+    names = {"serlib_predict_s": "serlib predict FILE\n(shipped ONNX model)",
+             "bare_librosa_s": "python -c: import librosa,\nload, one MFCC"}
+    for i, (key, label) in enumerate(names.items()):
+        t = np.asarray(cold[key])
+        ax.barh(i, np.median(t), color=("tab:blue", "tab:gray")[i], alpha=0.7)
+        ax.plot(t, np.full(len(t), i), "k.", ms=4)
+        ax.text(np.median(t), i, f"  {np.median(t):.2f} s", va="center")
+    ax.set_yticks(range(len(names)), list(names.values()))
+    ax.set_xlabel("wall time of a fresh process (s); bar = median, dots = runs")
+    ax.set_xlim(0, 1.25 * max(max(cold[k]) for k in names))
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax

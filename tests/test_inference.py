@@ -131,29 +131,35 @@ def test_cli_mixed_good_and_bad_files(tiny):
     assert all(f"p({label})" in out[0] for label in LABELS)
 
 
-def test_cli_json_top_and_keras_runtime(tiny):
-    proc = _cli(tiny, "predict", "--model", str(tiny["dir"]), "--json", "--top", "1", str(tiny["good"]))
+def test_cli_json_lines_and_keras_runtime(tiny):
+    proc = _cli(tiny, "predict", "--model", str(tiny["dir"]), "--json", str(tiny["good"]))
     assert proc.returncode == 0, proc.stderr
-    data = json.loads(proc.stdout)
-    assert data["runtime"] == "onnx" and data["errors"] == []
-    (pred,) = data["predictions"]
-    assert pred["emotion"] in LABELS and pred["top"] == [{"emotion": pred["emotion"], "probability": pred["probability"]}]
+    (line,) = proc.stdout.splitlines()  # one JSON object per line
+    pred = json.loads(line)
+    assert set(pred) == {"file", "emotion", "probabilities"} and pred["file"] == str(tiny["good"])
+    assert pred["emotion"] in LABELS and pred["emotion"] == max(pred["probabilities"], key=pred["probabilities"].get)
+    top = _cli(tiny, "predict", "--model", str(tiny["dir"]), "--top", "1", str(tiny["good"]))
+    assert top.returncode == 0 and "top 1" in top.stdout.splitlines()[0] and pred["emotion"] in top.stdout
     keras = _cli(tiny, "predict", "--model", str(tiny["dir"]), "--json", "--runtime", "keras", str(tiny["good"]))
     assert keras.returncode == 0, keras.stderr
-    kp = json.loads(keras.stdout)["predictions"][0]["probabilities"]
+    kp = json.loads(keras.stdout.splitlines()[0])["probabilities"]
     assert max(abs(kp[k] - pred["probabilities"][k]) for k in LABELS) <= inference.MAX_ABS_DIFF
 
 
 def test_cli_without_model_exits_1_with_one_line(tiny, tmp_path, monkeypatch, capsys):
     from serlib.__main__ import main
+    from serlib.deploy import runtime
 
-    monkeypatch.setenv("SERLIB_RUNS_DIR", str(tmp_path / "no_runs"))
-    monkeypatch.setattr(inference, "repo_root", lambda: tmp_path)  # no figures/models either
+    monkeypatch.delenv("SERLIB_MODEL", raising=False)
+    monkeypatch.setattr(runtime, "PRETRAINED_DIR", tmp_path / "no_pretrained")  # the shipped file is missing
     assert main(["predict", str(tiny["good"])]) == 1
     err = capsys.readouterr().err.strip()
-    assert err == f"serlib predict: {inference.NO_MODEL_MESSAGE}"
+    assert len(err.splitlines()) == 1 and "shipped model is missing" in err
     assert main(["predict", "--model", str(tmp_path / "nowhere"), str(tiny["good"])]) == 1
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
+    # a bad input is still reported (exit 2 wins only when the model is fine: here the model is missing -> 1)
+    assert main(["predict", str(tmp_path / "missing.wav")]) == 2  # no usable input: no model is even looked up
+    assert "missing file" in capsys.readouterr().err
 
 
 def test_help_and_usage():
@@ -161,7 +167,8 @@ def test_help_and_usage():
         proc = subprocess.run([sys.executable, "-m", "serlib", *args], capture_output=True, text=True, cwd=ROOT)
         assert proc.returncode == 0 and "usage: serlib" in proc.stdout
     proc = subprocess.run([sys.executable, "-m", "serlib", "predict", "--help"], capture_output=True, text=True, cwd=ROOT)
-    for opt in ("--model", "--json", "--runtime", "--top", "--threads"):
+    for opt in ("--model", "--json", "--csv", "--runtime", "--top", "--threads", "--timeline", "--speaker-norm",
+                "exit codes"):
         assert opt in proc.stdout
 
 

@@ -135,16 +135,17 @@ def log_mel(y: np.ndarray, config: FrontEndConfig = FrontEndConfig()) -> np.ndar
 def trim_silence(y: np.ndarray, top_db: float, frame_length: int = 2048, hop_length: int = 512) -> np.ndarray:
     """Cut leading and trailing parts quieter than ``top_db`` below the loudest frame (as ``librosa.effects.trim``).
 
-    Frame energies are mean squares of centred, zero-padded frames; the kept span runs from the first loud
-    frame's start to the end of the last loud frame.
+    Frame energies are mean squares of centred, zero-padded frames (from a running sum, so the cost is one
+    pass over the samples); the kept span runs from the first loud frame's start to the end of the last one.
     """
     y = np.asarray(y, dtype=np.float32)
     pad = frame_length // 2
-    yp = np.pad(y, (pad, pad))
-    n_frames = 1 + (len(yp) - frame_length) // hop_length
-    frames = np.lib.stride_tricks.as_strided(
-        yp, shape=(n_frames, frame_length), strides=(yp.strides[0] * hop_length, yp.strides[0]), writeable=False)
-    mse = np.mean(np.abs(frames.astype(np.float64)) ** 2, axis=1)
+    n_frames = 1 + (len(y) + 2 * pad - frame_length) // hop_length
+    energy = np.concatenate([np.zeros(pad + 1), np.cumsum(np.square(y, dtype=np.float64)), np.zeros(pad)])
+    energy[len(y) + pad + 1:] = energy[len(y) + pad]
+    starts = np.arange(n_frames) * hop_length
+    mse = (energy[starts + frame_length] - energy[starts]) / frame_length  # frame mean squares, O(n)
+    mse = np.maximum(mse, 0.0)
     db = 10.0 * np.log10(np.maximum(mse, 1e-10)) - 10.0 * np.log10(max(float(mse.max()), 1e-10))
     loud = np.flatnonzero(db > -top_db)
     if loud.size == 0:

@@ -189,15 +189,18 @@ def _corpus_hash(fs) -> str:
     from ..features import file_content_hash
 
     h = hashlib.sha256()
-    for p in sorted(fs.manifest["path"].astype(str)):
-        h.update(file_content_hash(p).encode())
+    for p, frames in sorted(zip(fs.manifest["path"].astype(str), fs.frames), key=lambda t: t[0]):
+        try:
+            h.update(file_content_hash(p).encode())
+        except OSError:  # features without their files (tests): hash the features
+            h.update(np.ascontiguousarray(frames).tobytes())
     return h.hexdigest()[:20]
 
 
 def train_shipped_model(corpora: dict, output: str | os.PathLike, *, seeds=(0, 1, 2), evaluate: bool = True,
                         setting=None, normalizations=NORMALIZATIONS, frontend: FrontEndConfig = FrontEndConfig(),
                         cache_dir=None, n_jobs: int = 2, progress: bool = True, log=print) -> Path:
-    """Train, evaluate and export the shipped model; returns the output folder.
+    """Train, evaluate and export the shipped model from corpus folders; returns the output folder.
 
     Serves ``serlib train`` and the shipped model of ``serlib/pretrained/``.
 
@@ -212,24 +215,12 @@ def train_shipped_model(corpora: dict, output: str | os.PathLike, *, seeds=(0, 1
     Raises:
         ValueError: no corpus, an unknown corpus name, or no usable file.
     """
-    import pandas as pd
-
     from .. import datasets
-    from ..crnn import CNN_LSTM_SETTING
     from ..report import git_commit
-    from .card import render_card
 
     commit = git_commit()  # the code that runs, recorded before the (long) training
-
     if not corpora:
         raise ValueError("serlib train needs at least one corpus (--corpus NAME=DIR)")
-    bad = [m for m in normalizations if m not in NORMALIZATIONS]
-    if bad or not normalizations:
-        raise ValueError(f"normalizations must be a non-empty subset of {NORMALIZATIONS}, got {normalizations}")
-    setting = setting or CNN_LSTM_SETTING
-    seeds = [int(s) for s in seeds]
-    output = Path(output)
-    output.mkdir(parents=True, exist_ok=True)
     t_start = time.perf_counter()
     feature_sets, skipped = {}, []
     for name, root in corpora.items():
@@ -239,16 +230,41 @@ def train_shipped_model(corpora: dict, output: str | os.PathLike, *, seeds=(0, 1
             raise ValueError(f"corpus {name} at {root}: no usable audio file")
         skipped += fs.skipped.to_dict("records") + list(manifest.attrs.get("skipped", []))
         feature_sets[str(manifest["corpus"].iloc[0])] = fs
+    return train_from_feature_sets(feature_sets, output, seeds=seeds, evaluate=evaluate, setting=setting,
+                                   normalizations=normalizations, frontend=frontend, progress=progress, log=log,
+                                   skipped=skipped, commit=commit, started=t_start)
+
+
+def train_from_feature_sets(feature_sets: dict, output: str | os.PathLike, *, seeds=(0, 1, 2), evaluate: bool = True,
+                            setting=None, normalizations=NORMALIZATIONS, frontend: FrontEndConfig = FrontEndConfig(),
+                            progress: bool = True, log=print, skipped=(), commit: str | None = None,
+                            started: float | None = None) -> Path:
+    """:func:`train_shipped_model` from ``{corpus: FeatureSet}`` of front-end frames (``manifest`` with
+    ``path, corpus, speaker, emotion``); the tests call it on synthetic features."""
+    import pandas as pd
+
+    from ..crnn import CNN_LSTM_SETTING
+    from ..features import FeatureSet
+    from ..report import git_commit
+    from .card import render_card
+
+    commit = commit or git_commit()
+    bad = [m for m in normalizations if m not in NORMALIZATIONS]
+    if bad or not normalizations:
+        raise ValueError(f"normalizations must be a non-empty subset of {NORMALIZATIONS}, got {normalizations}")
+    if not feature_sets:
+        raise ValueError("no feature sets to train on")
+    setting = setting or CNN_LSTM_SETTING
+    seeds = [int(s) for s in seeds]
+    output = Path(output)
+    output.mkdir(parents=True, exist_ok=True)
+    t_start = started if started is not None else time.perf_counter()
     estimates = evaluate_design(feature_sets, setting, seeds, normalizations=normalizations, progress=progress,
                                 log=log) if evaluate else []
-    combined = next(iter(feature_sets.values()))
-    if len(feature_sets) > 1:
-        from ..features import FeatureSet
-
-        sets = list(feature_sets.values())
-        combined = FeatureSet(pd.concat([s.manifest for s in sets], ignore_index=True),
-                              [f for s in sets for f in s.frames], pd.concat([s.skipped for s in sets]),
-                              sets[0].config)
+    sets = list(feature_sets.values())
+    combined = sets[0] if len(sets) == 1 else FeatureSet(
+        pd.concat([s.manifest for s in sets], ignore_index=True), [f for s in sets for f in s.frames],
+        pd.concat([s.skipped for s in sets]), sets[0].config)
     models, labels = {}, None
     for mode in normalizations:
         clf, info = fit_final(combined, mode, setting, seed=seeds[0])
@@ -265,16 +281,15 @@ def train_shipped_model(corpora: dict, output: str | os.PathLike, *, seeds=(0, 1
         "input": {"name": "frames", "max_frames": setting.max_frames, "n_features": frontend.n_mels},
         "frontend": frontend.to_dict(), "normalizations": models, "default_normalization": normalizations[0],
         "model_config": setting.to_dict(), "seeds": seeds,
-        "training_data": {c: {"folder": str(corpora_root), "n_files": int(len(fs)),
-                              "n_speakers": int(fs.manifest["speaker"].nunique()),
+        "training_data": {c: {"n_files": int(len(fs)), "n_speakers": int(fs.manifest["speaker"].nunique()),
                               "emotions": fs.manifest["emotion"].value_counts().sort_index().to_dict(),
                               "content_hash": _corpus_hash(fs)}
-                          for (c, fs), corpora_root in zip(feature_sets.items(), corpora.values())},
-        "skipped_files": skipped, "estimates": estimates,
+                          for c, fs in feature_sets.items()},
+        "skipped_files": list(skipped), "estimates": estimates,
         "created_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "serlib_version": version("serlib"), "training_seconds": round(time.perf_counter() - t_start, 1),
+        "git_commit": commit,
     }
-    meta["git_commit"] = commit
     (output / METADATA_FILE).write_text(json.dumps(meta, indent=1, default=str))
     (output / CARD_FILE).write_text(render_card(meta))
     return output

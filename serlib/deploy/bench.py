@@ -1,0 +1,128 @@
+"""Benchmarks of the shipped model: cold start against a bare librosa call, warm latency, folder throughput.
+
+Serves notebook 06_latency_comparison (section "The shipped model") and the closing note of the shipped-model
+issue. Each cold start is a fresh Python process, so imports and library initialisation count, exactly as when
+a user types the command; the two commands alternate so that machine load affects both alike.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+#: What a bare librosa user runs for one file (the cold-start reference of the target).
+BARE_LIBROSA = ("import librosa, sys; y, sr = librosa.load(sys.argv[1], sr=16000); "
+                "librosa.feature.mfcc(y=y, sr=sr)")
+#: Target: a cold ``serlib predict FILE`` takes at most this fraction of :data:`BARE_LIBROSA`'s time.
+COLD_START_RATIO_TARGET = 0.5
+#: Target: warm end-to-end batch-1 latency p50 for a 3-s clip, in ms.
+WARM_P50_TARGET_MS = 5.0
+
+
+def _run(cmd, env) -> float:
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+    dt = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[:4])} ... failed ({proc.returncode}): "
+                           f"{(proc.stderr.strip().splitlines() or [''])[-1]}")
+    return dt
+
+
+def cold_start(path: str | os.PathLike, *, model: str | os.PathLike | None = None, repeats: int = 5,
+               progress: bool = True) -> dict:
+    """Seconds of ``serlib predict FILE`` and of :data:`BARE_LIBROSA` in fresh processes, alternating.
+
+    Returns:
+        ``{"serlib_predict_s": [...], "bare_librosa_s": [...], "ratio_median": float}`` (one warm-up run of
+        each is discarded: the first run after an install also fills the OS file cache).
+    """
+    from tqdm import tqdm
+
+    env = dict(os.environ)
+    if model is not None:
+        env["SERLIB_MODEL"] = os.fspath(model)
+    cmds = {"serlib_predict_s": [sys.executable, "-m", "serlib", "predict", os.fspath(path)],
+            "bare_librosa_s": [sys.executable, "-c", BARE_LIBROSA, os.fspath(path)]}
+    for cmd in cmds.values():
+        _run(cmd, env)
+    out = {k: [] for k in cmds}
+    for _ in tqdm(range(repeats), desc="cold starts", disable=not progress, leave=False):
+        for k, cmd in cmds.items():
+            out[k].append(_run(cmd, env))
+    out["ratio_median"] = float(np.median(out["serlib_predict_s"]) / np.median(out["bare_librosa_s"]))
+    return out
+
+
+def warm_latency_ms(model, path: str | os.PathLike, *, repeats: int = 200, warmup: int = 10) -> dict:
+    """File -> emotion with an already loaded :class:`serlib.deploy.runtime.ShippedModel` (batch 1):
+    :func:`serlib.latency.summarize` of the times in ms."""
+    from ..latency import limit_native_threads, summarize, time_calls
+
+    with limit_native_threads(model.threads):  # as the command line does (a busy multi-threaded BLAS is slow)
+        return summarize(time_calls(lambda: model.predict_file(path), repeats=repeats, warmup=warmup))
+
+
+def folder_throughput(model, paths, *, batch_size: int = 32) -> dict:
+    """Files per second for a list of files the way ``serlib predict DIR`` does it (features, then batches)."""
+    from ..latency import limit_native_threads
+
+    with limit_native_threads(model.threads):
+        t0 = time.perf_counter()
+        frames = [model.frames_from_file(p) for p in paths]
+        t1 = time.perf_counter()
+        model.predict_proba(frames, batch_size=batch_size)
+        t2 = time.perf_counter()
+    return {"n_files": len(paths), "seconds": t2 - t0, "files_per_s": len(paths) / (t2 - t0),
+            "features_s": t1 - t0, "model_s": t2 - t1, "batch_size": batch_size}
+
+
+def write_long_recording(sources, out_path: str | os.PathLike, minutes: float, *, pause_s: float = 0.7,
+                         sample_rate: int = 16000) -> dict:
+    """A long WAV made of the given recordings in turn with pauses, written block by block (bounded memory).
+
+    Returns ``{"path", "seconds", "n_utterances"}``.
+    """
+    import soundfile as sf
+
+    from .frontend import prepare
+    from .frontend import read_audio
+
+    target = int(minutes * 60 * sample_rate)
+    pause = np.zeros(int(pause_s * sample_rate), np.float32)
+    written = n = 0
+    with sf.SoundFile(os.fspath(out_path), "w", samplerate=sample_rate, channels=1, subtype="PCM_16") as f:
+        while written < target:
+            for src in sources:
+                y, sr = read_audio(src)
+                y = prepare(y, sr)
+                chunk = np.concatenate([y, pause])[: target - written]
+                f.write(chunk)
+                written += len(chunk)
+                n += 1
+                if written >= target:
+                    break
+    return {"path": os.fspath(out_path), "seconds": written / sample_rate, "n_utterances": n}
+
+
+def timeline_peak_rss(path: str | os.PathLike, *, model: str | os.PathLike | None = None) -> dict:
+    """Wall time and peak resident memory of ``serlib predict --timeline FILE`` in a fresh process."""
+    code = ("import resource, sys, time; from serlib.__main__ import main; t = time.perf_counter(); "
+            "rc = main(['predict', '--timeline', '--csv', sys.argv[1]]); "
+            "print('BENCH', rc, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
+            "file=sys.stderr)")
+    env = dict(os.environ)
+    if model is not None:
+        env["SERLIB_MODEL"] = os.fspath(model)
+    proc = subprocess.run([sys.executable, "-c", code, os.fspath(path)], capture_output=True, text=True, env=env,
+                          timeout=3600)
+    line = [l for l in proc.stderr.splitlines() if l.startswith("BENCH")]
+    if not line:
+        raise RuntimeError(f"timeline benchmark failed: {(proc.stderr.strip().splitlines() or [''])[-1]}")
+    _, rc, seconds, rss_kb = line[-1].split()
+    return {"exit_code": int(rc), "seconds": float(seconds), "peak_rss_mb": int(rss_kb) / 1024,
+            "n_segments": max(0, len(proc.stdout.splitlines()) - 1)}
