@@ -37,7 +37,7 @@ def full_metrics(c="ravdess", acc_random=0.95, acc_si=0.55):
         f"augmentation.{c}.gan_vs_none_uar_ci": [-0.02, 0.03],
         "latency_ms.model_forward_p50": 2.0, "latency_ms.model_forward_p95": 2.5,
         "latency_ms.end_to_end_p50": 25.0, "latency_ms.keras_predict_p50": 30.0, "latency_ms.runtime": "onnxruntime",
-        f"data.{c}.synthetic": c == "embedded",
+        f"data.{c}.synthetic": c == "embedded", f"data.{c}.n_speakers": 2,
     }
     for m in ("decision_tree", "random_forest", "svm_mfcc", "svm_egemaps"):
         flat[f"baselines.{m}.{c}.random_80_20.accuracy"] = 0.5 if m == "decision_tree" else 0.7
@@ -91,20 +91,23 @@ def test_columns_and_no_error_on_empty_metrics():
 def test_number_claims_reproduced_not_reproduced_and_tolerance_boundary():
     m = full_metrics(acc_random=0.95)
     audit = cl.audit_claims(m, ["ravdess"])
-    assert row(audit, "accuracy_95_75_proposed")["verdict"] == cl.REPRODUCED  # 0.95 >= 0.9575 - 0.03
+    # 0.95 >= 0.9575 - 0.03, by notebook 04's CNN-LSTM, which has no augmentation
+    assert row(audit, "accuracy_95_75_proposed")["verdict"] == cl.REPRODUCED_WITHOUT_AUGMENTATION
     r = row(audit, "accuracy_95_75_proposed")
+    assert "without augmentation" in r["note"] and "2 speakers" in r["note"]
     assert "95.0 %" in r["measured_paper_protocol"] and "55.0 %" in r["measured_honest_protocol"]
     assert "95 % CI 93.0 to 97.0" in r["measured_paper_protocol"]
     assert r["measured_paper_num"] == 0.95 and r["paper_value_num"] == 0.9575
     m = full_metrics(acc_random=0.9575 - cl.TOLERANCE)
-    assert row(cl.audit_claims(m, ["ravdess"]), "accuracy_95_75_proposed")["verdict"] == cl.REPRODUCED
+    assert row(cl.audit_claims(m, ["ravdess"]), "accuracy_95_75_proposed")["verdict"] == \
+        cl.REPRODUCED_WITHOUT_AUGMENTATION
     m = full_metrics(acc_random=0.9575 - cl.TOLERANCE - 0.001)
     assert row(cl.audit_claims(m, ["ravdess"]), "accuracy_95_75_proposed")["verdict"] == cl.NOT_REPRODUCED
 
 
 def test_baseline_claims():
     audit = cl.audit_claims(full_metrics(), ["ravdess"])
-    assert row(audit, "decision_tree_73", "ravdess")["verdict"] == cl.REPRODUCED  # 0.71 >= 0.70
+    assert row(audit, "decision_tree_73", "ravdess")["verdict"] == cl.REPRODUCED  # |0.71 - 0.73| <= 0.03
     assert row(audit, "random_forest_95_75", "ravdess")["verdict"] == cl.NOT_REPRODUCED  # test acc 0.45
     prf = row(audit, "random_forest_prf", "ravdess")
     assert prf["verdict"] == cl.REPRODUCED and "P 1.00 / R 1.00 / F1 1.00" in prf["measured_paper_protocol"]
@@ -113,23 +116,31 @@ def test_baseline_claims():
     m["baselines_emotion_gender"]["random_forest"]["ravdess"]["random_80_20"]["train_macro_recall"] = 0.9
     assert row(cl.audit_claims(m, ["ravdess"]), "random_forest_prf")["verdict"] == cl.NOT_REPRODUCED
     vs = row(audit, "cnn_lstm_74_2_vs_tree_70_3", "ravdess")
-    assert vs["verdict"] == cl.REPRODUCED and "+45.0 points" in vs["measured_paper_protocol"]
+    # the ordering holds (0.95 > 0.50) but both values are far from 74.2 % and 70.3 %
+    assert vs["verdict"] == cl.ORDERING_ONLY and "+45.0 points" in vs["measured_paper_protocol"]
+    close = full_metrics(acc_random=0.75)
+    close["baselines"]["decision_tree"]["ravdess"]["random_80_20"]["accuracy"] = 0.69
+    assert row(cl.audit_claims(close, ["ravdess"]), "cnn_lstm_74_2_vs_tree_70_3")["verdict"] == cl.REPRODUCED
+    close["baselines"]["decision_tree"]["ravdess"]["random_80_20"]["accuracy"] = 0.76
+    assert row(cl.audit_claims(close, ["ravdess"]), "cnn_lstm_74_2_vs_tree_70_3")["verdict"] == cl.NOT_REPRODUCED
     best = row(audit, "beats_classical_ml", "ravdess")
     assert best["verdict"] == cl.REPRODUCED and "best baseline" in best["measured_paper_protocol"]
     low = cl.audit_claims(full_metrics(acc_random=0.6), ["ravdess"])
     assert row(low, "beats_classical_ml")["verdict"] == cl.NOT_REPRODUCED  # SVMs have 0.7
 
 
-def test_latency_rule():
+def test_latency_is_not_comparable_but_placed_against_3_2_ms():
     m = full_metrics()
-    assert row(cl.audit_claims(m, ["ravdess"]), "response_time_3_2_ms")["verdict"] == cl.REPRODUCED
-    m["latency_ms"]["model_forward_p50"] = 3.2 * (1 + cl.LATENCY_TOLERANCE)
-    assert row(cl.audit_claims(m, ["ravdess"]), "response_time_3_2_ms")["verdict"] == cl.REPRODUCED
+    r = row(cl.audit_claims(m, ["ravdess"]), "response_time_3_2_ms")
+    assert r["verdict"] == cl.NOT_COMPARABLE  # the paper does not define what 3.2 ms times
+    assert "model forward is within and our end to end is above 3.2 ms x 1.25" in r["note"]
     m["latency_ms"]["model_forward_p50"] = 4.5
     r = row(cl.audit_claims(m, ["ravdess"]), "response_time_3_2_ms")
-    assert r["verdict"] == cl.NOT_REPRODUCED and "onnxruntime" in r["note"] and "25.00 ms" in r[
-        "measured_honest_protocol"]
+    assert r["verdict"] == cl.NOT_COMPARABLE and "model forward is above" in r["note"]
+    assert "onnxruntime" in r["note"] and "25.00 ms" in r["measured_honest_protocol"]
     assert r["corpus"] == cl.NOT_CORPUS_SPECIFIC
+    del m["latency_ms"]["model_forward_p50"]
+    assert row(cl.audit_claims(m, ["ravdess"]), "response_time_3_2_ms")["verdict"] == cl.NOT_MEASURED
 
 
 def test_noise_and_gan_criteria():
@@ -157,7 +168,8 @@ def test_corpora_not_in_the_run_are_not_testable():
     cross = row(audit, "cross_dataset_generalisation")
     assert cross["verdict"] == cl.NOT_TESTABLE and "two corpora" in cross["note"]
     m = full_metrics("crema-d", acc_random=0.97)
-    assert row(cl.audit_claims(m, ["crema-d"]), "accuracy_98_crema_d")["verdict"] == cl.REPRODUCED
+    assert row(cl.audit_claims(m, ["crema-d"]), "accuracy_98_crema_d")["verdict"] == \
+        cl.REPRODUCED_WITHOUT_AUGMENTATION
     # the 16-class claims need RAVDESS (the paper's apparent data) or a stand-in corpus notebook 05 used
     tess = cl.audit_claims(full_metrics("tess"), ["tess"])
     assert row(tess, "decision_tree_73", "tess")["verdict"] == cl.REPRODUCED
@@ -194,7 +206,8 @@ def test_synthetic_and_quick_runs_are_never_evidence():
     assert row(audit, "accuracy_98_crema_d")["verdict"] == cl.NOT_TESTABLE  # embedded is not CREMA-D
     q = cl.audit_claims(full_metrics(), ["ravdess"], quick=True)
     v = row(q, "accuracy_95_75_proposed")["verdict"]
-    assert v == f"{cl.QUICK_ONLY} (rule gives: {cl.REPRODUCED})"
+    assert v == f"{cl.QUICK_ONLY} (rule gives: {cl.REPRODUCED_WITHOUT_AUGMENTATION})"
+    assert not q["verdict"].isin(cl.JUDGED).any()
     assert cl.verdict_counts(q)[cl.QUICK_ONLY] >= 5
 
 
@@ -205,10 +218,70 @@ def test_corpora_default_from_the_run_section():
     assert set(audit.loc[audit["claim_id"] == "accuracy_95_75_proposed", "corpus"]) == {"tess"}
 
 
-@pytest.mark.parametrize("train_accuracy,verdict", [(0.71, cl.REPRODUCED), (1.0, cl.NOT_REPRODUCED),
+@pytest.mark.parametrize("train_accuracy,verdict", [(0.71, cl.REPRODUCED), (1.0, cl.NOT_COMPARABLE),
+                                                    (0.80, cl.NOT_REPRODUCED),
                                                     (0.60, cl.NOT_REPRODUCED)])
 def test_decision_tree_training_figure_is_two_sided(train_accuracy, verdict):
     metrics = full_metrics()
     metrics["baselines_emotion_gender"]["decision_tree"]["ravdess"]["random_80_20"]["train_accuracy"] = train_accuracy
     audit = cl.audit_claims(metrics, ["ravdess"])
     assert row(audit, "decision_tree_73", "ravdess")["verdict"] == verdict
+
+
+def _with_ablation(m, corpus="ravdess", cnn_hi=-0.01, lstm_hi=-0.01, cnn_seeds=3):
+    from serlib.leaderboard import ABLATION_CNN_ONLY, ABLATION_LSTM_ONLY
+
+    m["leaderboard_ablation"] = {corpus: {
+        ABLATION_CNN_ONLY: {"uar_diff": -0.03, "uar_diff_ci_low": -0.06, "uar_diff_ci_high": cnn_hi,
+                            "n_seeds": cnn_seeds, "uar_reference": 0.6},
+        ABLATION_LSTM_ONLY: {"uar_diff": -0.04, "uar_diff_ci_low": -0.07, "uar_diff_ci_high": lstm_hi,
+                             "n_seeds": 3, "uar_reference": 0.6}}}
+    return m
+
+
+def test_cnn_and_lstm_complement_each_other_only_if_removing_either_hurts():
+    audit = cl.audit_claims(_with_ablation(full_metrics()), ["ravdess"])
+    r = row(audit, "cnn_lstm_complementary", "ravdess")
+    assert r["verdict"] == cl.REPRODUCED and "CNN only" in r["measured_honest_protocol"]
+    r = row(cl.audit_claims(_with_ablation(full_metrics(), cnn_hi=0.02, cnn_seeds=1), ["ravdess"]),
+            "cnn_lstm_complementary", "ravdess")
+    assert r["verdict"] == cl.NOT_REPRODUCED and "not significantly worse" in r["note"]
+    assert "one seed" in r["note"]
+    # audited where the ablation ran; a run without it names the missing key
+    two = cl.audit_claims(_with_ablation(cl_merge(full_metrics(), full_metrics("tess"))), ["ravdess", "tess"])
+    assert set(two.loc[two["claim_id"] == "cnn_lstm_complementary", "corpus"]) == {"ravdess"}
+    r = row(cl.audit_claims(full_metrics(), ["ravdess"]), "cnn_lstm_complementary")
+    assert r["verdict"] == cl.NOT_MEASURED and "leaderboard_ablation.ravdess" in r["note"]
+    assert "04_cnn_lstm" in r["note"]
+
+
+def test_generalisation_to_unseen_data_compares_training_with_unseen_speakers():
+    m = full_metrics()
+    r = row(cl.audit_claims(m, ["ravdess"]), "generalises_to_unseen_data")
+    assert r["verdict"] == cl.NOT_REPRODUCED and "70.0 points" in r["note"]  # forest: 1.00 -> 0.30
+    m["baselines_emotion_gender"]["random_forest"]["ravdess"]["random_80_20"]["train_accuracy"] = 0.38
+    assert row(cl.audit_claims(m, ["ravdess"]), "generalises_to_unseen_data")["verdict"] == cl.REPRODUCED
+
+
+def test_undefined_or_unreported_quantities_are_not_comparable_with_the_measurement_shown():
+    m = full_metrics()
+    m["cnn_lstm"]["ravdess"]["n_parameters"] = 84744
+    m["latency_ms"]["corpus"] = "ravdess"
+    audit = cl.audit_claims(m, ["ravdess"])
+    over = row(audit, "overhead_low")
+    assert over["verdict"] == cl.NOT_COMPARABLE and "84,744 parameters" in over["measured_paper_protocol"]
+    lit = row(audit, "beats_deep_learning_table_1", "ravdess")
+    assert lit["verdict"] == cl.NOT_COMPARABLE and "93.5 %" in lit["note"] and "95.0 %" in lit[
+        "measured_paper_protocol"]
+    assert row(audit, "evaluated_on_iemocap")["verdict"] == cl.NOT_TESTABLE
+    iem = row(cl.audit_claims(full_metrics("iemocap"), ["iemocap"]), "evaluated_on_iemocap")
+    assert iem["verdict"] == cl.NOT_COMPARABLE and "no number" in iem["note"]
+    del m["cnn_lstm"]["ravdess"]["n_parameters"]
+    assert row(cl.audit_claims(m, ["ravdess"]), "overhead_low")["verdict"] == cl.NOT_MEASURED
+
+
+def test_every_verdict_is_defined_in_the_rules_table():
+    m = _with_ablation(cl_merge(full_metrics(), full_metrics("tess")))
+    audit = cl.audit_claims(m, ["ravdess", "tess"])
+    assert set(audit["verdict"]) <= set(cl.VERDICT_RULES["verdict"])
+    assert len(audit) >= 22

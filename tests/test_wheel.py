@@ -7,6 +7,7 @@ librosa, pandas nor scikit-learn, and that it runs from a directory that is not 
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -35,9 +36,15 @@ def _run(cmd, **kwargs):
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory):
+    # Build from a copy of the package sources, so the checkout gets no build/ folder (whose stale files
+    # could otherwise slip into a later wheel).
+    src = tmp_path_factory.mktemp("src")
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, src / name)
+    shutil.copytree(ROOT / "serlib", src / "serlib", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     out = tmp_path_factory.mktemp("wheel")
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out),
-          str(ROOT)])
+    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out),
+          str(src)])
     (path,) = out.glob("serlib-*.whl")
     return path
 
