@@ -133,6 +133,18 @@ def build_report(out: Path, executed: list[Path], summary: dict) -> Path:
     return path
 
 
+def _strip_noise_from(path: Path, strip_noise) -> None:
+    """Drop progress bars and start-up logs from an executed notebook's stderr outputs (kept in progress.log)."""
+    import nbformat
+
+    try:
+        nb = nbformat.read(path, as_version=4)
+    except Exception:  # an unreadable executed copy is reported by the run's status, not here
+        return
+    if strip_noise(nb):
+        nbformat.write(nb, path)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     notebooks = discover_notebooks(args.only)
@@ -170,6 +182,13 @@ def main(argv: list[str] | None = None) -> int:
     if removed:
         print(f"run_all.py: removed {removed} artifact(s) of an earlier run of these notebooks in {out}")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # kernels inherit it: keep TensorFlow's C++ chatter out of logs
+    from serlib.progress import PROGRESS_ENV, follow, strip_noise
+
+    # The kernels write their progress bars to this file (not into the notebooks); it is echoed here.
+    progress_log = out / "progress.log"
+    progress_log.unlink(missing_ok=True)
+    progress_log.touch()
+    os.environ[PROGRESS_ENV] = str(progress_log)
     if args.cache_dir:
         os.environ["SERLIB_CACHE_DIR"] = str(Path(args.cache_dir).resolve())
 
@@ -204,8 +223,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"--> {nb.name}", flush=True)
         t0 = time.perf_counter()
         try:
-            pm.execute_notebook(str(nb), str(target), parameters=params, kernel_name=args.kernel,
-                                cwd=str(NOTEBOOK_DIR), progress_bar=False, log_output=False)
+            with follow(progress_log):
+                pm.execute_notebook(str(nb), str(target), parameters=params, kernel_name=args.kernel,
+                                    cwd=str(NOTEBOOK_DIR), progress_bar=False, log_output=False)
             status = "ok"
         except pm.PapermillExecutionError as err:
             status = f"failed at cell {err.exec_count}: {err.ename}: {str(err.evalue).splitlines()[0] if err.evalue else ''}"
@@ -224,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
             "seconds": round(seconds, 1), "status": status, "budget": budget, "git_commit": summary["git_commit"],
             "cpu_count": os.cpu_count(), "load_average_1m_at_end": round(os.getloadavg()[0], 2)}}})
         if target.exists():
+            _strip_noise_from(target, strip_noise)
             executed.append(target)
         print(f"    {status} ({seconds:.1f} s)", flush=True)
         if exit_code:

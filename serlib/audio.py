@@ -266,7 +266,7 @@ def audit_audio(
         raise ValueError("manifest needs a 'path' column (see serlib.datasets.load)")
     import pandas as pd
     from joblib import Parallel, delayed
-    from tqdm import tqdm
+    from .progress import tqdm
 
     paths = manifest["path"].astype(str).tolist()
     jobs = (delayed(_audit_one)(p, silence_peak_dbfs, min_duration_s) for p in paths)

@@ -208,7 +208,7 @@ def classic_augmented_features(manifest: pd.DataFrame, train, test, *, feature_c
         cache_dir: cache root (``None``: default, ``False``: no cache).
     """
     from joblib import Parallel, delayed
-    from tqdm import tqdm
+    from .progress import tqdm
 
     for col in ("path", "speaker", "emotion"):
         if col not in manifest.columns:
@@ -363,7 +363,7 @@ def run_comparison(features: FeatureSet, folds: list[Split], *, conditions=CONDI
         per training run (fold, condition, seed, seconds, epochs, training-set size); the prepared folds
         (with their GANs, for figures).
     """
-    from tqdm import tqdm
+    from .progress import tqdm
 
     preds, runs, prepared = [], [], []
     bar = tqdm(total=len(folds) * len(seeds) * len(conditions), desc="CNN-LSTM trainings", disable=not progress)

@@ -337,7 +337,7 @@ def evaluate_baseline(model: str, X, manifest: pd.DataFrame, protocol: str, *, s
         seeds: seeds to run.
         label_col: the target column (``emotion``, or a 16-class ``emotion_gender`` column).
     """
-    from tqdm import tqdm
+    from .progress import tqdm
 
     X = np.asarray(X)
     if X.ndim != 2 or X.shape[0] != len(manifest):
@@ -370,7 +370,7 @@ def evaluate_cross_corpus(model: str, X_train, train_manifest: pd.DataFrame, X_t
     Serves notebook 05_baselines. Scaler and hyper-parameters come from the training corpus only (inner CV
     grouped by its speakers). The run's ``protocol`` is ``cross_corpus_to_<test_corpus>``.
     """
-    from tqdm import tqdm
+    from .progress import tqdm
 
     from .evaluation import cross_corpus_positions
 
@@ -519,7 +519,7 @@ def extract_egemaps(manifest: pd.DataFrame, *, sample_rate: int = 16000, trim_db
     if len(manifest) == 0:
         raise ValueError("manifest is empty: nothing to extract")
     from joblib import Parallel, delayed
-    from tqdm import tqdm
+    from .progress import tqdm
 
     cache_root = None if cache_dir is False else str(Path(cache_dir) if cache_dir is not None else default_cache_dir())
     key = egemaps_cache_key(sample_rate, trim_db)

@@ -976,7 +976,7 @@ def _file_hash(path: Path, algorithm: str) -> str:
 
 def _fetch(url: str, part: Path, *, size: int | None, timeout: float, progress: bool, _retry: bool = True) -> None:
     """Download ``url`` into ``part``, resuming with an HTTP Range request."""
-    from tqdm import tqdm
+    from .progress import tqdm
 
     offset = part.stat().st_size if part.is_file() else 0
     if size is not None and offset > size:

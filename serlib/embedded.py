@@ -724,7 +724,7 @@ def synthesize_corpus(
     Returns:
         ``Path`` of ``root``.
     """
-    from tqdm import tqdm
+    from .progress import tqdm
 
     root = Path(root)
     audio_dir = root / "AudioWAV"

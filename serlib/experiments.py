@@ -85,7 +85,7 @@ def run_protocol(fs: FeatureSet, splits: list[Split], config: CnnLstmConfig, see
         progress: tqdm bar over trainings.
         desc: bar label.
     """
-    from tqdm import tqdm
+    from .progress import tqdm
 
     test_fs = fs if test_fs is None else test_fs
     y_test_all = test_fs.manifest["emotion"].astype(str).to_numpy()
@@ -220,7 +220,7 @@ def noisy_features(fs: FeatureSet, positions: np.ndarray, snr_db: float, kind: s
     if kind == "babble" and not babble_pool:
         raise ValueError("babble noise needs babble_pool (waveforms of other speakers)")
     from joblib import Parallel, delayed
-    from tqdm import tqdm
+    from .progress import tqdm
 
     paths = fs.manifest["path"].astype(str).to_numpy()[positions]
     jobs = (delayed(_noisy_frames)(p, snr_db, kind, babble_pool or [], seed * 100003 + int(i), fs.config)

@@ -457,7 +457,7 @@ def extract_features(
     if len(manifest) == 0:
         raise ValueError("manifest is empty: nothing to extract")
     from joblib import Parallel, delayed
-    from tqdm import tqdm
+    from .progress import tqdm
 
     if cache_dir is False:
         cache_root = None

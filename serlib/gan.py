@@ -228,7 +228,7 @@ class EmotionStarGAN:
         """
         import keras
         import tensorflow as tf
-        from tqdm import tqdm
+        from .progress import tqdm
 
         cfg = self.config
         emotions = np.asarray(emotions).astype(str)
@@ -385,7 +385,7 @@ class EmotionStarGAN:
             ``(frames_list, target_emotions, source_index)``; ``source_index[k]`` is the input position the
             k-th synthetic utterance was made from.
         """
-        from tqdm import tqdm
+        from .progress import tqdm
 
         self._check_fitted()
         emotions = np.asarray(emotions).astype(str)

@@ -126,7 +126,7 @@ def measure_interleaved(specs: list[dict], *, rounds: int = 10, warmup: int = 10
             raise ValueError(f"{s['name']}: repeats must be >= 1")
         for _ in range(int(warmup)):
             s["fn"]()
-    from tqdm import tqdm
+    from .progress import tqdm
 
     collected: dict[str, list[np.ndarray]] = {n: [] for n in names}
     for r in tqdm(range(int(rounds)), desc="timing rounds", disable=not progress):

@@ -168,7 +168,7 @@ def classical_entry(model: str, functional_sets: dict, corpus: str, protocol: st
     """
     import time
 
-    from tqdm import tqdm
+    from .progress import tqdm
 
     from .baselines import make_baseline
 

@@ -109,6 +109,13 @@ def test_default_quick_run_uses_the_embedded_synthetic_corpus(tmp_path):
     assert prov["figures/01_counts_embedded.png"]["synthetic"] is True
     assert "SYNTHETIC" in (out / "report.html").read_text()
     assert list((tmp_path / "cache" / "embedded").iterdir()), "embedded corpus is cached under --cache-dir"
+    # progress bars reach the terminal of run_all.py (via progress.log), not the executed notebooks
+    assert "features" in proc.stderr and "%|" in proc.stderr
+    assert "%|" in (out / "progress.log").read_text()
+    for executed in (out / "notebooks").glob("*.ipynb"):
+        outputs = [o for c in nbformat.read(executed, as_version=4).cells for o in c.get("outputs", [])]
+        text = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
+        assert "%|" not in text and "TqdmWarning" not in text and "absl" not in text, executed.name
 
 
 def _parameter_echo_notebook(path: Path, **defaults) -> None:

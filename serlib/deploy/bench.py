@@ -41,7 +41,7 @@ def cold_start(path: str | os.PathLike, *, model: str | os.PathLike | None = Non
         ``{"serlib_predict_s": [...], "bare_librosa_s": [...], "ratio_median": float}`` (one warm-up run of
         each is discarded: the first run after an install also fills the OS file cache).
     """
-    from tqdm import tqdm
+    from ..progress import tqdm
 
     env = dict(os.environ)
     if model is not None:

@@ -93,7 +93,7 @@ def _blocks(path: str, block_s: float):
 
 
 def _progress(total: float, desc: str):
-    from tqdm import tqdm
+    from ..progress import tqdm
 
     return tqdm(total=round(total, 1), desc=desc, unit="s", disable=None, leave=False)
 

@@ -86,7 +86,7 @@ def frontend_feature_set(manifest, config: FrontEndConfig = FrontEndConfig(), *,
     """
     import pandas as pd
     from joblib import Parallel, delayed
-    from tqdm import tqdm
+    from ..progress import tqdm
 
     from ..features import FeatureConfig, FeatureSet, default_cache_dir
 
