@@ -64,6 +64,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--kernel", default="python3", help="Jupyter kernel name (default python3)")
     p.add_argument("--n-jobs", type=int, default=2, help="parallel workers for feature extraction (default 2)")
     p.add_argument("--no-report", action="store_true", help="skip the HTML report")
+    p.add_argument("--report-code", choices=REPORT_CODE_MODES, default="collapse",
+                   help="code cells in report.html: show, collapse (default: a click opens them) or hide")
     p.add_argument("--list", action="store_true", help="list the notebooks and their parameters, then exit")
     return p
 
@@ -92,11 +94,53 @@ def resolve_corpora(args) -> dict[str, str]:
     return corpora
 
 
-def build_report(out: Path, executed: list[Path], summary: dict) -> Path:
-    """One self-contained HTML page holding a run summary and every executed notebook."""
+#: How the report shows code cells (``--report-code``).
+REPORT_CODE_MODES = ("show", "collapse", "hide")
+REPORT_TEMPLATE_DIR = ROOT / "serlib" / "report_template"
+
+
+def _heading(cell) -> str | None:
+    if cell.cell_type != "markdown":
+        return None
+    for line in cell.source.splitlines():
+        if line.startswith("#"):
+            return line.lstrip("#").strip()
+    return None
+
+
+def _figure_names(cell) -> list[str]:
+    """Names of the saved figures a cell displays (``RunContext.save_figure`` tags them)."""
+    return [Path(o["metadata"]["serlib_figure"]).stem for o in cell.get("outputs", [])
+            if "serlib_figure" in o.get("metadata", {})]
+
+
+def _has_figure(cell) -> bool:
+    """A PNG output, or an HTML one holding an image (how RunContext.save_figure shows a saved figure)."""
+    for o in cell.get("outputs", []):
+        data = o.get("data", {})
+        if "serlib_figure" in o.get("metadata", {}):
+            return True
+        html = data.get("text/html", "")
+        if "image/png" in data or "<img" in ("".join(html) if isinstance(html, list) else html):
+            return True
+    return False
+
+
+def build_report(out: Path, executed: list[Path], summary: dict, code: str = "collapse") -> Path:
+    """One self-contained HTML page: run summary, headline results, table of contents, every executed notebook.
+
+    The page loads nothing remote (the template drops require.js, MathJax and mermaid, which the notebooks do
+    not need); ``code`` is one of :data:`REPORT_CODE_MODES`.
+    """
+    import json
+
     import nbformat
     from nbconvert import HTMLExporter
 
+    from serlib.results import headline_markdown
+
+    if code not in REPORT_CODE_MODES:
+        raise ValueError(f"report code mode must be one of {', '.join(REPORT_CODE_MODES)}, got {code!r}")
     book = nbformat.v4.new_notebook()
     lines = [
         "# Speech emotion recognition companion: run report",
@@ -117,17 +161,46 @@ def build_report(out: Path, executed: list[Path], summary: dict) -> Path:
     ]
     for nb in summary["notebooks"]:
         lines.append(f"| [{nb['name']}](#{nb['name']}) | {nb['status']} | {nb['seconds']:.1f} |")
-    book.cells.append(nbformat.v4.new_markdown_cell("\n".join(lines)))
-    for path in executed:
-        nb = nbformat.read(path, as_version=4)
+    metrics_path = out / "metrics.json"
+    if metrics_path.exists():
+        try:
+            results = headline_markdown(json.loads(metrics_path.read_text(encoding="utf-8")))
+        except ValueError as err:
+            results = f"_metrics.json unreadable: {err}_"
+        lines += ["", "## Results summary", "", results]
+    notebooks = [nbformat.read(path, as_version=4) for path in executed]
+    toc = ["", "## Contents", "", '<nav class="serlib-toc">', ""]
+    n_fig = 0
+    for path, nb in zip(executed, notebooks):
+        toc.append(f"- [{path.stem}](#{path.stem})")
+        section = None
+        for cell in nb.cells:
+            section = _heading(cell) or section
+            if _has_figure(cell):
+                n_fig += 1
+                names = ", ".join(f"`{n}`" for n in _figure_names(cell))
+                toc.append(f"    - [figure {n_fig}](#figure-{n_fig})" + (f" {names}" if names else "")
+                           + (f" ({section})" if section else ""))
+    toc += ["", "</nav>"]
+    book.cells.append(nbformat.v4.new_markdown_cell("\n".join(lines + toc)))
+    n_fig = 0
+    for path, nb in zip(executed, notebooks):
         book.cells.append(nbformat.v4.new_markdown_cell(f'<a id="{path.stem}"></a>\n\n---\n\n'
                                                           f"*Notebook `{path.name}`*"))
-        book.cells.extend(c for c in nb.cells if "injected-parameters" not in c.get("metadata", {}).get("tags", []))
+        for cell in nb.cells:
+            if "injected-parameters" in cell.get("metadata", {}).get("tags", []):
+                continue
+            if _has_figure(cell):
+                n_fig += 1
+                book.cells.append(nbformat.v4.new_markdown_cell(f'<a id="figure-{n_fig}"></a>'))
+            book.cells.append(cell)
     book.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    exporter = HTMLExporter(template_name="lab")
+    exporter = HTMLExporter(template_name="lab", extra_template_paths=[str(REPORT_TEMPLATE_DIR)],
+                            template_file="serlib_report.html.j2")
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
-    html, _ = exporter.from_notebook_node(book)
+    exporter.exclude_input = code == "hide"
+    html, _ = exporter.from_notebook_node(book, resources={"report_code": code})
     path = out / "report.html"
     path.write_text(html, encoding="utf-8")
     return path
@@ -256,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
                                 "git_commit": summary["git_commit"]}})
     (out / "run.json").write_text(json.dumps(summary, indent=1))
     if not args.no_report and executed:
-        report = build_report(out, executed, summary)
+        report = build_report(out, executed, summary, code=args.report_code)
         print(f"report: {report}")
     print(f"run_all.py: {summary['status']} in {summary['wall_time_s']:.0f} s; metrics: {out / 'metrics.json'}")
     return exit_code

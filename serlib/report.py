@@ -66,6 +66,14 @@ def manifest_hash(manifest: pd.DataFrame) -> str:
     return hashlib.sha256("\n".join(rows).encode()).hexdigest()[:16]
 
 
+def _in_kernel() -> bool:
+    """Whether code runs in a Jupyter kernel (papermill or JupyterLab), not a plain interpreter."""
+    import sys
+
+    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    return shell is not None and getattr(shell, "kernel", None) is not None
+
+
 def is_synthetic(corpus: str | None) -> bool:
     return bool(corpus) and "embedded" in str(corpus)
 
@@ -159,14 +167,23 @@ class RunContext:
             fig.text(0.005, 0.003, "SYNTHETIC DATA", ha="left", va="bottom", fontsize=8,
                      color="firebrick", fontweight="bold")
 
-    def save_figure(self, fig, name: str, *, corpus: str, protocol: str = NO_SPLIT, dpi: int = 110) -> Path:
-        """Stamp and save a matplotlib figure as ``figures/<name>.png``; returns the path."""
+    def save_figure(self, fig, name: str, *, corpus: str, protocol: str = NO_SPLIT, dpi: int = 110,
+                    show: bool = True) -> Path:
+        """Stamp and save a matplotlib figure as ``figures/<name>.png``; returns the path.
+
+        In a notebook kernel the saved PNG is also displayed (``show``), so the executed notebook and the HTML
+        report hold exactly the figure that was saved (the notebooks draw with the non-interactive Agg backend).
+        """
         self.stamp(fig, corpus, protocol)
         prov = self.provenance(corpus, protocol)
         path = self.output_dir / "figures" / f"{name}.png"
         meta = {"Software": "serlib", "Description": json.dumps(prov, sort_keys=True)}
         fig.savefig(path, dpi=dpi, bbox_inches="tight", metadata=meta)
         self._record(f"figures/{name}.png", prov)
+        if show and _in_kernel():
+            from IPython.display import Image, display
+
+            display(Image(filename=str(path)), metadata={"serlib_figure": f"figures/{name}.png"})
         return path
 
     def save_table(self, df: pd.DataFrame, name: str, *, corpus: str, protocol: str = NO_SPLIT,

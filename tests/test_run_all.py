@@ -109,6 +109,16 @@ def test_default_quick_run_uses_the_embedded_synthetic_corpus(tmp_path):
     assert prov["figures/01_counts_embedded.png"]["synthetic"] is True
     assert "SYNTHETIC" in (out / "report.html").read_text()
     assert list((tmp_path / "cache" / "embedded").iterdir()), "embedded corpus is cached under --cache-dir"
+    # the report: offline (no remote script, style or image), a results summary, one anchor per saved figure
+    import re
+
+    report = (out / "report.html").read_text()
+    remote = re.findall(r'(?:src|href)="(https?://[^"]+)"', report)
+    assert not [u for u in remote if not u.startswith("#")], remote
+    assert "Results summary" in report and "Contents" in report
+    n_figures = len(list((out / "figures").glob("*.png")))
+    assert n_figures and report.count('id="figure-') == n_figures == report.count('href="#figure-')
+    assert report.count("data:image/png;base64") >= n_figures
     # progress bars reach the terminal of run_all.py (via progress.log), not the executed notebooks
     assert "features" in proc.stderr and "%|" in proc.stderr
     assert "%|" in (out / "progress.log").read_text()

@@ -1,0 +1,64 @@
+"""Headline results read from metrics (serlib.results): report summary and the README block."""
+
+import pytest
+
+from serlib import results
+
+
+def _metrics():
+    return {
+        "run": {"corpora": ["ravdess"], "git_commit": "0123456789abcdef"},
+        "cnn_lstm": {"ravdess": {
+            "random_80_20": {"accuracy": 0.45, "accuracy_ci95": [0.42, 0.48], "n_seeds": 3},
+            "speaker_independent": {"accuracy": 0.40, "uar": 0.395, "uar_ci95": [0.365, 0.425], "n_seeds": 3}}},
+        "leaderboard": {"ravdess": {"speaker_independent": {
+            "svm_egemaps": {"uar": 0.51, "uar_ci_low": 0.47, "uar_ci_high": 0.54, "n_seeds": 3},
+            "cnn_lstm_spknorm": {"uar": 0.606, "uar_ci_low": 0.56, "uar_ci_high": 0.65, "n_seeds": 3}}}},
+        "augmentation": {"ravdess": {"speaker_independent": {"gan": {"uar_mean": 0.30, "n_seeds": 3},
+                                                             "none": {"uar_mean": 0.38}},
+                                     "gan_vs_none_uar_ci": [-0.11, -0.05]}},
+        "latency_ms": {"model_forward_p50": 0.43},
+    }
+
+
+def test_headline_rows_come_from_metrics_with_protocol_interval_and_seeds():
+    table = results.headline_results(_metrics())
+    assert list(table.columns) == results.COLUMNS
+    best = table[table["result"].str.startswith("best of the leaderboard")].iloc[0]
+    assert "cnn_lstm_spknorm" in best["result"] and best["value"] == "60.6 %"
+    assert best["95 % interval"] == "56.0 to 65.0" and best["seeds"] == 3
+    assert best["protocol"] == "speaker-independent"
+    gan = table[table["result"].str.startswith("GAN")].iloc[0]
+    assert gan["value"] == "-8.0 points" and gan["95 % interval"] == "-11.0 to -5.0"
+    assert "random 80/20" in table.iloc[0]["protocol"]
+    # keys the run did not write give no row (no eGeMAPS baseline, no end-to-end latency here)
+    assert not table["result"].str.contains("eGeMAPS|audio file to emotion").any()
+    assert results.headline_results({}).empty
+    with pytest.raises(ValueError, match="metrics must be a dict"):
+        results.headline_results([1])
+
+
+def test_readme_block_is_rewritten_between_its_markers_only(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# Title\n\n{results.README_BEGIN}\nold table\n{results.README_END}\n\nrest\n")
+    assert results.update_readme(readme, _metrics())
+    text = readme.read_text()
+    assert text.startswith("# Title\n") and text.endswith(f"{results.README_END}\n\nrest\n")
+    assert "old table" not in text and "measured here" in text and "`0123456789ab`" in text
+    assert not results.update_readme(readme, _metrics())  # same metrics: unchanged
+    (tmp_path / "bare.md").write_text("no block\n")
+    with pytest.raises(ValueError, match="no results block"):
+        results.update_readme(tmp_path / "bare.md", _metrics())
+    assert results.main(["--metrics", str(tmp_path / "missing.json")]) == 2
+
+
+def test_the_committed_readme_block_matches_the_committed_reference_run():
+    import json
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    metrics = json.loads((root / "figures" / "metrics.json").read_text())
+    text = (root / "README.md").read_text()
+    block = text[text.index(results.README_BEGIN) + len(results.README_BEGIN):text.index(results.README_END)]
+    assert block.strip() == results.headline_markdown(metrics).strip(), \
+        "README results block is stale: python -m serlib.results --metrics figures/metrics.json --readme README.md"
