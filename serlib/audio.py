@@ -214,6 +214,37 @@ def load_audio(
                             silence_peak_dbfs=silence_peak_dbfs)
 
 
+def first_usable(manifest, sample_rate: int = 16000, *, prefer: dict | None = None, trim_db: float | None = None,
+                 min_duration_s: float = 0.0):
+    """The first manifest row whose audio loads, and its waveform: the worked example of a notebook.
+
+    Serves notebooks 02 and 03, whose examples must never be a file the skip table rejects. Rows matching
+    ``prefer`` (column -> value, e.g. ``{"emotion": "angry"}``) are tried first, then the others in order.
+
+    Returns:
+        ``(row, waveform)``.
+
+    Raises:
+        AudioError: no row of the manifest is usable (the message says how many were tried).
+    """
+    if manifest is None or len(manifest) == 0:
+        raise AudioError("no usable example: the manifest is empty")
+    order = list(range(len(manifest)))
+    if prefer:
+        match = np.ones(len(manifest), bool)
+        for col, value in prefer.items():
+            if col in manifest.columns:
+                match &= (manifest[col] == value).to_numpy()
+        order = [i for i in order if match[i]] + [i for i in order if not match[i]]
+    for i in order:
+        row = manifest.iloc[i]
+        try:
+            return row, load_audio(row["path"], sample_rate, trim_db=trim_db, min_duration_s=min_duration_s)
+        except AudioError:
+            continue
+    raise AudioError(f"no usable example: none of the {len(manifest)} files loads")
+
+
 def _audit_one(path: str, silence_peak_dbfs: float, min_duration_s: float) -> dict:
     row: dict = {"path": path}
     try:

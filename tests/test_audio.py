@@ -62,3 +62,22 @@ def test_audit_never_raises_and_keeps_alignment(tmp_path):
     for name, fragment in expected.items():
         assert not by_name[name].ok
         assert fragment in by_name[name].reason, (name, by_name[name].reason)
+
+
+def test_first_usable_skips_every_kind_of_broken_file_and_prefers_a_match(tmp_path):
+    from serlib.audio import first_usable
+
+    expected = write_broken_files(tmp_path, lambda k: f"bad_{k}.wav")
+    good = write_tone(tmp_path / "good_sad.wav", 1.0)
+    angry = write_tone(tmp_path / "good_angry.wav", 1.0)
+    bad = sorted(tmp_path / n for n in expected)
+    manifest = pd.DataFrame({"path": [str(p) for p in bad] + [str(good), str(angry)],
+                             "emotion": ["angry"] * len(bad) + ["sad", "angry"]})
+    row, y = first_usable(manifest, 16000, prefer={"emotion": "angry"}, min_duration_s=0.5)
+    assert row["path"] == str(angry) and y.ndim == 1 and len(y) == 16000  # broken "angry" files are passed over
+    row, _ = first_usable(manifest, 16000, min_duration_s=0.5)
+    assert row["path"] == str(good)
+    with pytest.raises(AudioError, match="none of the 6 files loads"):
+        first_usable(manifest.iloc[:len(bad)], 16000, min_duration_s=0.5)
+    with pytest.raises(AudioError, match="manifest is empty"):
+        first_usable(manifest.iloc[:0], 16000)
