@@ -156,9 +156,14 @@ class RunContext:
         path.write_text(json.dumps(data, indent=1, sort_keys=True))
 
     # -- artifacts --------------------------------------------------------------------------------
-    def stamp(self, fig, corpus: str, protocol: str) -> None:
-        """Write corpus, protocol and (if so) SYNTHETIC in the figure's bottom margin."""
-        text = f"Corpus: {corpus_title(corpus)}  |  protocol: {protocol}  |  seed {self.seed}"
+    def stamp(self, fig, corpus: str, protocol: str, n_seeds: int | None = None) -> None:
+        """Write corpus, protocol, seeds and (if so) SYNTHETIC in the figure's bottom margin.
+
+        ``n_seeds``: how many seeds the figure pools or averages (``None`` or 1: the run's seed alone).
+        """
+        seeds = (f"{int(n_seeds)} seeds (from {self.seed})" if n_seeds is not None and int(n_seeds) > 1
+                 else f"seed {self.seed}")
+        text = f"Corpus: {corpus_title(corpus)}  |  protocol: {protocol}  |  {seeds}"
         if self.quick:
             text += "  |  QUICK run (subset)"
         color = "firebrick" if is_synthetic(corpus) else "0.3"
@@ -168,13 +173,14 @@ class RunContext:
                      color="firebrick", fontweight="bold")
 
     def save_figure(self, fig, name: str, *, corpus: str, protocol: str = NO_SPLIT, dpi: int = 110,
-                    show: bool = True) -> Path:
+                    show: bool = True, n_seeds: int | None = None) -> Path:
         """Stamp and save a matplotlib figure as ``figures/<name>.png``; returns the path.
 
         In a notebook kernel the saved PNG is also displayed (``show``), so the executed notebook and the HTML
         report hold exactly the figure that was saved (the notebooks draw with the non-interactive Agg backend).
+        ``n_seeds``: seeds the figure pools or averages, written in its footer.
         """
-        self.stamp(fig, corpus, protocol)
+        self.stamp(fig, corpus, protocol, n_seeds=n_seeds)
         prov = self.provenance(corpus, protocol)
         path = self.output_dir / "figures" / f"{name}.png"
         meta = {"Software": "serlib", "Description": json.dumps(prov, sort_keys=True)}

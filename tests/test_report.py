@@ -42,6 +42,10 @@ def test_save_figure_records_provenance_and_synthetic_stamp(tmp_path, corpus, sy
     assert prov["git_commit"]
     meta = json.loads(Image.open(path).text["Description"])
     assert meta["corpus"] == corpus
+    assert any("seed 7" in t for t in texts)
+    fig2, _ = plt.subplots()
+    ctx.save_figure(fig2, "pooled", corpus=corpus, protocol="speaker_independent", n_seeds=3)
+    assert any("3 seeds (from 7)" in t.get_text() for t in fig2.texts)
 
 
 def test_metrics_fragments_merge(tmp_path):
