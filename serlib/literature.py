@@ -197,7 +197,9 @@ def plot_comparison(table: pd.DataFrame, metric: str, ax=None, title: str | None
 
     Serves notebook 06 (the paper's Figure 1 with ``metric="response_time_ms"``, Figure 7 with
     ``metric="accuracy_pct"``). Reported bars are plain grey-blue (the paper's own row darker); measured
-    bars are orange and hatched; each bar carries its value. Rows without a value for ``metric`` are left out.
+    bars are orange and hatched; each bar carries its value. On a log axis (where a bar's length would depend on
+    the axis origin) the values are drawn as dots instead (measured: diamonds). Rows without a value for ``metric``
+    are left out.
 
     Args:
         table: from :func:`comparison_table`; measured rows should name corpus and protocol in ``approach``.
@@ -223,9 +225,20 @@ def plot_comparison(table: pd.DataFrame, metric: str, ax=None, title: str | None
             colors.append("#3b5b92"), hatches.append("")
         else:
             colors.append("#9fb3d1"), hatches.append("")
-    bars = ax.barh(y, df[metric], color=colors, edgecolor="0.25", linewidth=0.6)
-    for bar, h in zip(bars, hatches):
-        bar.set_hatch(h)
+    vals = df[metric].astype(float).to_numpy()
+    if log is None:
+        log = metric == "response_time_ms" and vals.min() > 0 and vals.max() / vals.min() > 20
+    if log:
+        # On a log axis a bar's length depends on where the axis starts, so values are dots on row guides.
+        ax.set_xscale("log")
+        for yi in y:
+            ax.axhline(yi, color="0.9", lw=0.8, zorder=0)
+        for yi, v, c, h in zip(y, vals, colors, hatches):
+            ax.scatter([v], [yi], s=60, color=c, edgecolor="0.25", marker="D" if h else "o", zorder=3)
+    else:
+        bars = ax.barh(y, df[metric], color=colors, edgecolor="0.25", linewidth=0.6)
+        for bar, h in zip(bars, hatches):
+            bar.set_hatch(h)
     labels = []
     for _, r in df.iterrows():
         if r["source"] == REPORTED:
@@ -234,19 +247,17 @@ def plot_comparison(table: pd.DataFrame, metric: str, ax=None, title: str | None
             labels.append(f"{r['approach']}\n({r['corpus']}, {r['protocol']})")
     ax.set_yticks(y, labels, fontsize=8)
     unit = "ms" if metric == "response_time_ms" else "%"
-    vals = df[metric].astype(float).to_numpy()
-    if log is None:
-        log = metric == "response_time_ms" and vals.min() > 0 and vals.max() / vals.min() > 20
-    if log:
-        ax.set_xscale("log")
     for yi, v in zip(y, vals):
-        ax.text(v * (1.03 if log else 1.0) + (0 if log else 0.005 * max(vals.max(), 1)), yi,
+        ax.text(v * (1.15 if log else 1.0) + (0 if log else 0.005 * max(vals.max(), 1)), yi,
                 f" {v:.3g} {unit}" if metric == "response_time_ms" else f" {v:.1f} %", va="center", fontsize=7)
     if metric == "accuracy_pct":
         ax.set_xlim(0, 110)
         ax.set_xlabel("accuracy (%)")
     else:
-        ax.set_xlim(right=vals.max() * (3 if log else 1.25))
+        if log:
+            ax.set_xlim(vals.min() / 2, vals.max() * 4)
+        else:
+            ax.set_xlim(right=vals.max() * 1.25)
         ax.set_xlabel("response time (ms" + (", log scale)" if log else ")"))
     ax.set_ylabel("approach")
     ax.grid(axis="x", alpha=0.3, which="both")

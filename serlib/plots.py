@@ -99,44 +99,62 @@ def plot_logmel(y: np.ndarray, sample_rate: int, ax=None, title: str | None = No
     return ax
 
 
+#: Colour range of standardised feature images, in robust z-units (median / scaled IQR); beyond it colours clip.
+FEATURE_Z_LIMIT = 3.0
+
+
 def plot_feature_matrix(frames: np.ndarray, frame_rate: float, ax=None, title: str | None = None,
                         ylabel: str = "coefficient", colorbar: bool = True, cmap: str = "coolwarm",
-                        standardize: bool = True):
+                        standardize: bool = True, first_index: int = 0):
     """Frame features (n_frames, n_features) as an image: time (s) against feature index.
 
-    With ``standardize`` every coefficient is z-scored over time for display, so that coefficient 0 (level),
-    whose range is far larger, does not wash out the others.
+    Serves notebook 02. With ``standardize`` every coefficient is scaled over time by its median and
+    interquartile range (robust to a few extreme frames) and the colours span +/- :data:`FEATURE_Z_LIMIT`, so
+    that no coefficient (coefficient 0, the level, has by far the widest range) washes out the others.
+    ``first_index``: the index of the first column, for a matrix that leaves coefficient 0 out.
     """
     ax = _ax(ax, (7, 3))
-    shown = frames
+    shown = np.asarray(frames, dtype=float)
+    lim = None
     if standardize:
-        shown = (frames - frames.mean(axis=0)) / np.maximum(frames.std(axis=0), 1e-9)
-    extent = [0, frames.shape[0] / frame_rate, -0.5, frames.shape[1] - 0.5]
-    lim = np.percentile(np.abs(shown), 99) or 1.0
+        med = np.median(shown, axis=0)
+        q75, q25 = np.percentile(shown, [75, 25], axis=0)
+        scale = np.maximum((q75 - q25) / 1.349, 1e-9)  # the IQR of a normal distribution is 1.349 sigma
+        shown = (shown - med) / scale
+        lim = FEATURE_Z_LIMIT
+    extent = [0, frames.shape[0] / frame_rate, first_index - 0.5, first_index + frames.shape[1] - 0.5]
+    if lim is None:
+        lim = np.percentile(np.abs(shown), 99) or 1.0
     img = ax.imshow(shown.T, origin="lower", aspect="auto", extent=extent, cmap=cmap, vmin=-lim, vmax=lim)
     ax.set_xlabel("time (s)")
     ax.set_ylabel(ylabel)
     if colorbar:
-        ax.figure.colorbar(img, ax=ax, label="z-score over time" if standardize else "value (a.u.)")
+        ax.figure.colorbar(img, ax=ax, label="robust z-score over time" if standardize else "value (a.u.)")
     if title:
         ax.set_title(title)
     return ax
 
 
 def plot_windows(frames: np.ndarray, frame_rate: float, window_frames: int, window_hop: int, ax=None,
-                 title: str | None = None, max_windows: int = 12):
-    """The overlapping sliding windows drawn as brackets over a feature matrix."""
+                 title: str | None = None, max_windows: int = 12, first_index: int = 0):
+    """The overlapping sliding windows drawn as brackets over a feature matrix (notebook 02), with a legend."""
+    from matplotlib.lines import Line2D
     from matplotlib.patches import Rectangle
 
-    ax = plot_feature_matrix(frames, frame_rate, ax=ax, title=title, colorbar=False)
+    ax = plot_feature_matrix(frames, frame_rate, ax=ax, title=title, colorbar=False, first_index=first_index)
     n = frames.shape[0]
     starts = list(range(0, max(n - window_frames + 1, 0), window_hop))[:max_windows]
     height = frames.shape[1]
     colors = ["black", "gold"]
     for k, s in enumerate(starts):
         lane = k % 2
-        ax.add_patch(Rectangle((s / frame_rate, -0.5 + lane * 0.02 * height), window_frames / frame_rate,
+        ax.add_patch(Rectangle((s / frame_rate, first_index - 0.5 + lane * 0.02 * height), window_frames / frame_rate,
                                height * 0.98, fill=False, lw=1.2, ec=colors[lane], ls="-" if lane == 0 else "--"))
+    overlap = 100 * (1 - window_hop / window_frames)
+    ax.legend(handles=[Line2D([], [], color="black", lw=1.2, label="windows 1, 3, 5, ... (edges)"),
+                       Line2D([], [], color="gold", lw=1.2, ls="--",
+                              label=f"windows 2, 4, 6, ... (each overlaps its neighbours by {overlap:.0f} %)")],
+              loc="upper left", bbox_to_anchor=(0, -0.18), ncol=2, fontsize=8, frameon=False)
     ax.set_title((title or "Overlapping sliding windows") +
                  f" ({window_frames} frames = {window_frames / frame_rate:.2f} s, hop {window_hop} frames)")
     return ax

@@ -126,8 +126,13 @@ def test_measured_rows_stay_apart_from_reported_ones():
     assert ax.get_xlabel() == "accuracy (%)"
     plt.close(fig)
     fig, ax = plt.subplots()
-    literature.plot_comparison(t, "response_time_ms", ax=ax)
+    literature.plot_comparison(t, "response_time_ms", ax=ax, log=False)
     assert len([p for p in ax.patches if p.get_hatch()]) == 1 and "ms" in ax.get_xlabel()
+    plt.close(fig)
+    fig, ax = plt.subplots()  # log axis: dots, not bars (a bar's length would depend on the axis origin)
+    literature.plot_comparison(t, "response_time_ms", ax=ax, log=True)
+    assert ax.get_xscale() == "log" and not [p for p in ax.patches if p.get_width() > 0]
+    assert len(ax.collections) == len(t[t["response_time_ms"].notna()]) and "log scale" in ax.get_xlabel()
     plt.close(fig)
 
 
