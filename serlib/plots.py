@@ -245,7 +245,8 @@ def plot_protocol_bars(summary: pd.DataFrame, ax=None, metric: str = "accuracy",
     ax.set_xlabel("corpus")
     ax.set_ylabel(f"{metric.replace('_', ' ')} (%)")
     ax.set_ylim(0, 105)
-    ax.legend(fontsize=7, loc="lower left")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), title="protocol", title_fontsize=7)
+    # (outside the axes: inside, the legend covered the low bars of the honest protocols)
     if title:
         ax.set_title(title)
     return ax
