@@ -62,3 +62,35 @@ def test_the_committed_readme_block_matches_the_committed_reference_run():
     block = text[text.index(results.README_BEGIN) + len(results.README_BEGIN):text.index(results.README_END)]
     assert block.strip() == results.headline_markdown(metrics).strip(), \
         "README results block is stale: python -m serlib.results --metrics figures/metrics.json --readme README.md"
+
+
+def test_every_notebook_shows_what_the_committed_reference_run_found():
+    import json
+    from pathlib import Path
+
+    import nbformat
+
+    root = Path(__file__).resolve().parents[1]
+    metrics = json.loads((root / "figures" / "metrics.json").read_text())
+    notebooks = sorted((root / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    assert len(notebooks) == 7
+    for path in notebooks:
+        nb = nbformat.read(path, as_version=4)
+        cells = [c for c in nb.cells if results.FINDINGS_TAG in c.metadata.get("tags", [])]
+        assert len(cells) == 1 and cells[0].cell_type == "markdown", path.name
+        assert cells[0].source == results.findings_markdown(metrics, path.name[:2]), \
+            f"{path.name}: stale; python -m serlib.results --metrics figures/metrics.json --notebooks notebooks"
+
+
+def test_notebook_findings_cells_are_inserted_once_and_rewritten(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# 03 title"), nbformat.v4.new_code_cell("x = 1")]
+    nbformat.write(nb, tmp_path / "03_demo.ipynb")
+    assert results.update_notebooks(tmp_path, _metrics()) == [tmp_path / "03_demo.ipynb"]
+    cells = nbformat.read(tmp_path / "03_demo.ipynb", as_version=4).cells
+    assert len(cells) == 3 and "-8.0 points" in cells[1].source and cells[2].source == "x = 1"
+    assert results.update_notebooks(tmp_path, _metrics()) == []
+    with pytest.raises(ValueError, match="01 ... 07"):
+        results.notebook_findings(_metrics(), "09")
