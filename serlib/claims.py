@@ -33,23 +33,11 @@ from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
-#: Absolute tolerance for accuracy-like values (fractions): 3 percentage points.
-TOLERANCE = 0.03
-#: Relative tolerance for the response-time claim: the measured time may exceed the reported one by 25 %.
-LATENCY_TOLERANCE = 0.25
-#: Noise-robustness criterion (ours): accuracy at 10 dB SNR at most this far below clean accuracy.
-NOISE_MAX_DROP = 0.10
-#: Generalisation criterion (ours): cross-corpus UAR at most this far below the target corpus's
-#: speaker-independent UAR.
-CROSS_CORPUS_MAX_DROP = 0.10
-#: GAN criterion (ours) without a confidence interval: UAR gain of at least 1 point and at least the seed std.
-GAN_MIN_GAIN = 0.01
-
-#: Unseen-data criterion (ours): test accuracy on unseen speakers at most this far below the training accuracy
-#: the paper's "generalises to unseen data" sentence rests on.
-UNSEEN_SPEAKER_MAX_DROP = 0.10
-#: A training accuracy at or above this means the tree fits its training set perfectly (grown to purity).
-FULLY_GROWN_TRAIN_ACCURACY = 0.999
+from .targets import (CLAIM_CROSS_CORPUS_MAX_DROP as CROSS_CORPUS_MAX_DROP,  # one definition of each threshold
+                      CLAIM_GAN_MIN_GAIN as GAN_MIN_GAIN, CLAIM_LATENCY_TOLERANCE as LATENCY_TOLERANCE,
+                      CLAIM_NOISE_MAX_DROP as NOISE_MAX_DROP, CLAIM_TOLERANCE as TOLERANCE,
+                      CLAIM_UNSEEN_SPEAKER_MAX_DROP as UNSEEN_SPEAKER_MAX_DROP, FULLY_GROWN_TRAIN_ACCURACY,
+                      gain_is_positive)
 
 REPRODUCED = "reproduced"
 NOT_REPRODUCED = "not reproduced"
@@ -650,7 +638,7 @@ def _gan(c: Claim, lk: _Lookup, corpus: str, corpora) -> dict:
                      "std")
     elif hg is not None and hn is not None:
         if isinstance(ci, (list, tuple)) and len(ci) == 2:
-            verdict = REPRODUCED if ci[0] > 0 else NOT_REPRODUCED
+            verdict = REPRODUCED if gain_is_positive(ci[0]) else NOT_REPRODUCED
             notes.append("rule applied on the speaker-independent protocol: reproduced if the 95 % CI of the UAR "
                          "gain lies above 0")
         else:

@@ -26,6 +26,7 @@ from .baselines import protocol_splits
 from .evaluation import MIN_CLUSTERS, Split, confusion_codes, cross_corpus_positions, metrics_from_codes
 from .experiments import run_protocol
 from .features import FeatureSet
+from . import targets as _targets
 from .speaker_norm import SPKNORM_SUFFIX, speaker_normalize_frames, speaker_normalize_matrix
 
 #: Columns of ``leaderboard.csv``, in order.
@@ -633,16 +634,8 @@ def default_plan(*, quick: bool = False, max_epochs: int | None = None) -> Leade
     )
 
 
-#: Targets of the leaderboard (issue "strong speaker-independent models"), read by notebook 04's summary.
-TARGETS = {
-    "best_uar_ravdess_si": 0.64,
-    "cnn_lstm_margin_over_svm_egemaps": 0.05,
-    "nkululeko_uar_ravdess_si_reported": 0.607,
-    "best_min_recall_ravdess_si": 0.25,
-    "best_uar_tess_si": 0.65,
-    "tess_random_wa": 0.995,
-    "train_seconds_per_fold": 90.0,
-}
+#: Targets of the leaderboard, read by notebook 04's summary (defined in :mod:`serlib.targets`).
+TARGETS = _targets.LEADERBOARD
 
 
 def _pct(x) -> str:
