@@ -64,6 +64,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--kernel", default="python3", help="Jupyter kernel name (default python3)")
     p.add_argument("--n-jobs", type=int, default=2, help="parallel workers for feature extraction (default 2)")
     p.add_argument("--no-report", action="store_true", help="skip the HTML report")
+    p.add_argument("--no-result-cache", action="store_true",
+                   help="retrain everything instead of reusing trainings stored in the cache folder (by default a "
+                        "training whose data, split, configuration, seed and model code are unchanged is read back, "
+                        "so a rerun or a killed run resumes)")
     p.add_argument("--report-code", choices=REPORT_CODE_MODES, default="collapse",
                    help="code cells in report.html: show, collapse (default: a click opens them) or hide")
     p.add_argument("--list", action="store_true", help="list the notebooks and their parameters, then exit")
@@ -264,6 +268,9 @@ def main(argv: list[str] | None = None) -> int:
     os.environ[PROGRESS_ENV] = str(progress_log)
     if args.cache_dir:
         os.environ["SERLIB_CACHE_DIR"] = str(Path(args.cache_dir).resolve())
+    from serlib.result_cache import RESULT_CACHE_ENV
+
+    os.environ[RESULT_CACHE_ENV] = "0" if args.no_result_cache else "1"  # the kernels inherit it
 
     parameters = {
         "corpora": corpora,

@@ -331,23 +331,40 @@ def fit_predict_condition(features: FeatureSet, fold: FoldAugmentation, conditio
 
     Returns:
         ``(predictions, info)``: predictions has ``position, speaker, y_true, y_pred, condition, seed``; info
-        has ``seconds``, ``epochs_run``, ``n_train``.
+        has ``seconds``, ``epochs_run``, ``n_train``, ``from_cache`` (served by :mod:`serlib.result_cache`).
     """
     from .models import CnnLstmClassifier, CnnLstmConfig
+
+    from .result_cache import default_cache, feature_set_digest, frames_digest, training_key
 
     base = model_config if model_config is not None else CnnLstmConfig()
     frames, labels, spec = training_data(features, fold, condition)
     m = features.manifest
     emotions = m["emotion"].astype(str).to_numpy()
-    clf = CnnLstmClassifier(features.config, dataclasses.replace(base, spec_augment=spec), seed=seed)
-    t0 = time.perf_counter()
-    clf.fit(frames, labels, validation=([features.frames[i] for i in fold.val], emotions[fold.val]))
-    seconds = time.perf_counter() - t0
+    config = dataclasses.replace(base, spec_augment=spec)
     test = fold.split.test
-    pred = clf.predict([features.frames[i] for i in test])
+    cache = default_cache()
+    key = hit = None
+    if cache is not None:  # keyed by the training data itself (generated windows included), not by their recipe
+        key = training_key(kind="augmentation", training_data=frames_digest(frames, labels),
+                           data=feature_set_digest(features), validation=np.asarray(fold.val),
+                           test=np.asarray(test), config=config, feature_config=features.config, seed=seed)
+        hit = cache.get(key)
+    if hit is not None:
+        pred, info = hit[0]["y_pred"].astype(str), {**hit[1], "from_cache": True}
+    else:
+        clf = CnnLstmClassifier(features.config, config, seed=seed)
+        t0 = time.perf_counter()
+        clf.fit(frames, labels, validation=([features.frames[i] for i in fold.val], emotions[fold.val]))
+        pred = np.asarray(clf.predict([features.frames[i] for i in test])).astype(str)
+        info = {"seconds": time.perf_counter() - t0, "epochs_run": clf.history_.get("epochs_run", 0),
+                "n_train": len(frames)}
+        if cache is not None:
+            cache.put(key, {"y_pred": pred}, info)
+        info["from_cache"] = False
     out = pd.DataFrame({"position": test, "speaker": m["speaker"].astype(str).to_numpy()[test],
                         "y_true": emotions[test], "y_pred": pred, "condition": condition, "seed": seed})
-    return out, {"seconds": seconds, "epochs_run": clf.history_.get("epochs_run", 0), "n_train": len(frames)}
+    return out, info
 
 
 def run_comparison(features: FeatureSet, folds: list[Split], *, conditions=CONDITIONS, seeds=(0, 1, 2),

@@ -19,6 +19,7 @@ import pandas as pd
 from .evaluation import MIN_CLUSTERS, Split, bootstrap_cis, classification_metrics, validation_speakers_split
 from .features import FeatureSet
 from .models import CnnLstmClassifier, CnnLstmConfig
+from .result_cache import default_cache, feature_set_digest, training_key
 
 
 
@@ -31,7 +32,8 @@ class ProtocolResult:
         predictions: one row per test utterance per seed: ``seed, split, position, speaker, y_true, y_pred``
             and ``proba``, the model's class probabilities (columns in the order of ``labels``).
         trainings: one row per trained model: ``seed, split, epochs_run, best_epoch, seconds, epoch_seconds,
-            n_parameters, n_train, n_validation, n_test``.
+            n_parameters, n_train, n_validation, n_test, from_cache`` (``seconds`` of a cached training are those
+            of the run that trained it).
         models: ``{(seed, split_name): CnnLstmClassifier}`` (kept only when asked).
         labels: the label set of the evaluation.
     """
@@ -81,7 +83,8 @@ def run_protocol(fs: FeatureSet, splits: list[Split], config: CnnLstmConfig, see
         seeds: iterable of seeds.
         test_fs: features indexed by ``split.test`` when the test data is another corpus (cross-corpus);
             default ``fs``.
-        keep_models: keep fitted models in the result (for noise robustness or saving).
+        keep_models: keep fitted models in the result (for noise robustness or saving); such runs always
+            train (the result cache, :mod:`serlib.result_cache`, serves the others when it is on).
         progress: tqdm bar over trainings.
         desc: bar label.
     """
@@ -95,10 +98,25 @@ def run_protocol(fs: FeatureSet, splits: list[Split], config: CnnLstmConfig, see
     labels = sorted(set(fs.manifest["emotion"].astype(str)))
     preds, trains, models = [], [], {}
     jobs = [(s, sp) for s in seeds for sp in splits]
+    cache = None if keep_models else default_cache()  # kept models must really be trained
     for seed, split in tqdm(jobs, desc=desc, disable=not progress):
-        clf, info = fit_on_split(fs, split, config, seed)
-        proba = np.zeros((len(split.test), len(labels)), np.float32)  # in the order of ``labels``
-        proba[:, [labels.index(l) for l in clf.labels_]] = clf.predict_proba([test_fs.frames[i] for i in split.test])
+        key = hit = None
+        if cache is not None:
+            key = training_key(kind="run_protocol", train_data=feature_set_digest(fs),
+                               test_data="same" if test_fs is fs else feature_set_digest(test_fs),
+                               split=[split.name, np.asarray(split.train), np.asarray(split.test)],
+                               config=config, feature_config=fs.config, seed=seed, labels=labels)
+            hit = cache.get(key)
+        if hit is not None:
+            proba, info = hit[0]["proba"], {**hit[1], "from_cache": True}
+        else:
+            clf, info = fit_on_split(fs, split, config, seed)
+            proba = np.zeros((len(split.test), len(labels)), np.float32)  # in the order of ``labels``
+            proba[:, [labels.index(l) for l in clf.labels_]] = clf.predict_proba(
+                [test_fs.frames[i] for i in split.test])
+            if cache is not None:
+                cache.put(key, {"proba": proba}, info)
+            info = {**info, "from_cache": False}
         preds.append(pd.DataFrame({"seed": seed, "split": split.name, "position": split.test,
                                    "speaker": spk_test_all[split.test], "y_true": y_test_all[split.test],
                                    "y_pred": np.asarray(labels)[proba.argmax(axis=1)], "proba": list(proba)}))

@@ -1,0 +1,60 @@
+"""The result cache of trainings (serlib.result_cache): a rerun is served, any change retrains."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from serlib import result_cache
+from serlib.evaluation import speaker_independent_folds
+from serlib.experiments import run_protocol
+from tests.test_models import TINY, _data
+
+CFG = dataclasses.replace(TINY, epochs=2)
+
+
+@pytest.fixture
+def cache_on(tmp_path, monkeypatch):
+    monkeypatch.setenv(result_cache.RESULT_CACHE_ENV, "1")
+    monkeypatch.setenv("SERLIB_CACHE_DIR", str(tmp_path))
+    return tmp_path
+
+
+def test_a_rerun_is_served_from_the_cache_and_identical(cache_on):
+    fs = _data()
+    folds = speaker_independent_folds(fs.manifest, seed=0)[:2]
+    first = run_protocol(fs, folds, CFG, [0], progress=False)
+    assert not first.trainings["from_cache"].any()
+    assert len(list((cache_on / "results").rglob("*.npz"))) == len(folds)
+    again = run_protocol(_data(), folds, CFG, [0], progress=False)  # same content, a new object
+    assert again.trainings["from_cache"].all()
+    assert (again.predictions["y_pred"] == first.predictions["y_pred"]).all()
+    assert np.allclose(np.stack(again.predictions["proba"]), np.stack(first.predictions["proba"]))
+    assert list(again.trainings["epochs_run"]) == list(first.trainings["epochs_run"])
+
+
+def test_any_change_of_data_seed_or_configuration_retrains(cache_on):
+    fs = _data()
+    folds = speaker_independent_folds(fs.manifest, seed=0)[:1]
+    run_protocol(fs, folds, CFG, [0], progress=False)
+    assert not run_protocol(fs, folds, CFG, [1], progress=False).trainings["from_cache"].any()
+    assert not run_protocol(fs, folds, dataclasses.replace(CFG, lstm_units=4), [0],
+                            progress=False).trainings["from_cache"].any()
+    changed = _data(seed=1)  # other frames, same layout
+    assert not run_protocol(changed, folds, CFG, [0], progress=False).trainings["from_cache"].any()
+    # models asked for are always trained (they are not in the cache)
+    kept = run_protocol(fs, folds, CFG, [0], progress=False, keep_models=True)
+    assert not kept.trainings["from_cache"].any() and kept.models
+
+
+def test_off_by_default_and_corrupt_entries_are_recomputed(tmp_path, monkeypatch):
+    monkeypatch.delenv(result_cache.RESULT_CACHE_ENV, raising=False)
+    assert result_cache.default_cache() is None
+    cache = result_cache.ResultCache(tmp_path)
+    key = result_cache.training_key(kind="x", seed=0)
+    assert key != result_cache.training_key(kind="x", seed=1)
+    cache.put(key, {"proba": np.ones((2, 3), np.float32)}, {"seconds": 1.5})
+    arrays, info = cache.get(key)
+    assert arrays["proba"].shape == (2, 3) and info == {"seconds": 1.5}
+    cache.path_for(key).write_bytes(b"truncated")
+    assert cache.get(key) is None
