@@ -469,6 +469,44 @@ def paired_difference_ci(predictions: pd.DataFrame, condition: str, baseline: st
             "n_seeds": int(pa.shape[1]), "resampled": resampled}
 
 
+#: Valence group of each canonical emotion (the paper claims better recognition of emotional valence): calm is
+#: grouped with neutral, surprise with the positive emotions (TESS's is "pleasant surprise").
+VALENCE = {"happy": "positive", "surprised": "positive", "excited": "positive", "neutral": "neutral",
+           "calm": "neutral", "boredom": "neutral", "angry": "negative", "sad": "negative", "fearful": "negative",
+           "disgust": "negative", "frustrated": "negative"}
+
+
+def valence_predictions(predictions: pd.DataFrame) -> pd.DataFrame:
+    """The same predictions with ``y_true`` and ``y_pred`` mapped to valence groups (:data:`VALENCE`).
+
+    Serves notebook 03 (does augmentation improve valence recognition?). Emotions without a group raise.
+    """
+    unknown = (set(predictions["y_true"].astype(str)) | set(predictions["y_pred"].astype(str))) - set(VALENCE)
+    if unknown:
+        raise ValueError(f"no valence group for emotion(s) {sorted(unknown)}; extend augmentation.VALENCE")
+    out = predictions.copy()
+    out["y_true"] = out["y_true"].astype(str).map(VALENCE)
+    out["y_pred"] = out["y_pred"].astype(str).map(VALENCE)
+    return out
+
+
+def recall_change_by_class(predictions: pd.DataFrame, condition: str, baseline: str = "none") -> pd.DataFrame:
+    """Per emotion: its number of test utterances, recall without and with ``condition`` (mean over seeds) and
+    the change, rarest emotions first. Serves notebook 03 ("especially for the rarer emotions")."""
+    rows = []
+    for emo, g in predictions.groupby("y_true"):
+        rec = {}
+        for cond in (baseline, condition):
+            sub = g[g["condition"] == cond]
+            if sub.empty:
+                raise ValueError(f"no predictions for condition {cond!r}")
+            rec[cond] = float(sub.assign(ok=sub["y_pred"] == sub["y_true"]).groupby("seed")["ok"].mean().mean())
+        n = int(g[g["condition"] == baseline]["position"].nunique())
+        rows.append({"emotion": emo, "n_test": n, f"recall_{baseline}": rec[baseline],
+                     f"recall_{condition}": rec[condition], "recall_change": rec[condition] - rec[baseline]})
+    return pd.DataFrame(rows).sort_values(["n_test", "emotion"]).reset_index(drop=True)
+
+
 def summarise_conditions(predictions: pd.DataFrame, baseline: str = "none", *, n_boot: int = 1000,
                          seed: int = 0) -> pd.DataFrame:
     """Per condition: UAR mean / std over seeds, accuracy mean, and the paired difference to ``baseline``."""

@@ -159,3 +159,26 @@ def test_summary_has_mean_std_and_interval_per_condition():
     gan = summary.loc["gan"]
     assert gan["ci_low"] <= gan["diff_vs_none"] <= gan["ci_high"] and gan["uar_std"] >= 0 and gan["n_seeds"] == 3
     assert gan["uar_mean"] == pytest.approx(per_seed[per_seed["condition"] == "gan"]["uar"].mean())
+
+
+def test_valence_grouping_and_recall_change_by_class():
+    import pandas as pd
+
+    from serlib.augmentation import recall_change_by_class, valence_predictions
+
+    rows = []
+    for seed in (0, 1):
+        for cond, preds in (("none", ["sad", "happy", "angry", "sad"]), ("gan", ["angry", "surprised", "angry", "happy"])):
+            for pos, (t, p) in enumerate(zip(["angry", "happy", "angry", "neutral"], preds)):
+                rows.append({"position": pos, "speaker": f"s{pos % 2}", "y_true": t, "y_pred": p, "condition": cond,
+                             "seed": seed})
+    pred = pd.DataFrame(rows)
+    val = valence_predictions(pred)
+    assert set(val["y_true"]) == {"negative", "positive", "neutral"}
+    assert (val[val["condition"] == "none"]["y_pred"].iloc[:4] == ["negative", "positive", "negative", "negative"]).all()
+    change = recall_change_by_class(pred, "gan")
+    assert list(change["emotion"][:2]) == ["happy", "neutral"]  # one test utterance each, rarest first
+    angry = change.set_index("emotion").loc["angry"]
+    assert angry["n_test"] == 2 and angry["recall_none"] == 0.5 and angry["recall_gan"] == 1.0
+    with pytest.raises(ValueError, match="no valence group"):
+        valence_predictions(pred.assign(y_true="joy"))

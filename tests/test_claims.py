@@ -285,3 +285,26 @@ def test_every_verdict_is_defined_in_the_rules_table():
     audit = cl.audit_claims(m, ["ravdess", "tess"])
     assert set(audit["verdict"]) <= set(cl.VERDICT_RULES["verdict"])
     assert len(audit) >= 22
+
+
+def test_valence_and_rare_emotion_claims_of_the_gan():
+    m = full_metrics()
+    aug = m["augmentation"]["ravdess"]
+    aug["valence_gan_vs_none_uar"] = {"diff": 0.03, "ci": [0.01, 0.05]}
+    aug["recall_change_gan"] = {"neutral": {"n_test": 96, "change": 0.05}, "angry": {"n_test": 192, "change": -0.01},
+                                "sad": {"n_test": 192, "change": 0.0}}
+    audit = cl.audit_claims(m, ["ravdess"])
+    assert row(audit, "gan_improves_valence")["verdict"] == cl.REPRODUCED
+    rare = row(audit, "gan_helps_rare_emotions")
+    assert rare["verdict"] == cl.REPRODUCED and "neutral" in rare["measured_honest_protocol"]
+    aug["valence_gan_vs_none_uar"]["ci"] = [-0.01, 0.05]
+    aug["recall_change_gan"]["neutral"]["change"] = -0.02
+    audit = cl.audit_claims(m, ["ravdess"])
+    assert row(audit, "gan_improves_valence")["verdict"] == cl.NOT_REPRODUCED
+    assert row(audit, "gan_helps_rare_emotions")["verdict"] == cl.NOT_REPRODUCED
+    aug["recall_change_gan"]["neutral"]["n_test"] = 192  # balanced: no emotion is rarer
+    assert row(cl.audit_claims(m, ["ravdess"]), "gan_helps_rare_emotions")["verdict"] == cl.NOT_COMPARABLE
+    del aug["recall_change_gan"], aug["valence_gan_vs_none_uar"]
+    audit = cl.audit_claims(m, ["ravdess"])
+    assert row(audit, "gan_improves_valence")["verdict"] == cl.NOT_MEASURED
+    assert "03_gan_augmentation" in row(audit, "gan_helps_rare_emotions")["note"]
