@@ -335,7 +335,7 @@ def fit_predict_condition(features: FeatureSet, fold: FoldAugmentation, conditio
     """
     from .models import CnnLstmClassifier, CnnLstmConfig
 
-    from .result_cache import default_cache, feature_set_digest, frames_digest, training_key
+    from .result_cache import cached, feature_set_digest, frames_digest
 
     base = model_config if model_config is not None else CnnLstmConfig()
     frames, labels, spec = training_data(features, fold, condition)
@@ -343,25 +343,21 @@ def fit_predict_condition(features: FeatureSet, fold: FoldAugmentation, conditio
     emotions = m["emotion"].astype(str).to_numpy()
     config = dataclasses.replace(base, spec_augment=spec)
     test = fold.split.test
-    cache = default_cache()
-    key = hit = None
-    if cache is not None:  # keyed by the training data itself (generated windows included), not by their recipe
-        key = training_key(kind="augmentation", training_data=frames_digest(frames, labels),
-                           data=feature_set_digest(features), validation=np.asarray(fold.val),
-                           test=np.asarray(test), config=config, feature_config=features.config, seed=seed)
-        hit = cache.get(key)
-    if hit is not None:
-        pred, info = hit[0]["y_pred"].astype(str), {**hit[1], "from_cache": True}
-    else:
+
+    def train():
         clf = CnnLstmClassifier(features.config, config, seed=seed)
         t0 = time.perf_counter()
         clf.fit(frames, labels, validation=([features.frames[i] for i in fold.val], emotions[fold.val]))
         pred = np.asarray(clf.predict([features.frames[i] for i in test])).astype(str)
-        info = {"seconds": time.perf_counter() - t0, "epochs_run": clf.history_.get("epochs_run", 0),
-                "n_train": len(frames)}
-        if cache is not None:
-            cache.put(key, {"y_pred": pred}, info)
-        info["from_cache"] = False
+        return {"y_pred": pred}, {"seconds": time.perf_counter() - t0,
+                                  "epochs_run": clf.history_.get("epochs_run", 0), "n_train": len(frames)}
+
+    # keyed by the training data itself (generated windows included), not by their recipe
+    arrays, info, from_cache = cached(train, lambda: dict(
+        kind="augmentation", training_data=frames_digest(frames, labels), data=feature_set_digest(features),
+        validation=np.asarray(fold.val), test=np.asarray(test), config=config, feature_config=features.config,
+        seed=seed))
+    pred, info = arrays["y_pred"].astype(str), {**info, "from_cache": from_cache}
     out = pd.DataFrame({"position": test, "speaker": m["speaker"].astype(str).to_numpy()[test],
                         "y_true": emotions[test], "y_pred": pred, "condition": condition, "seed": seed})
     return out, info

@@ -863,8 +863,9 @@ def audit_claims(metrics: Mapping, corpora: Sequence[str] | None = None, *, quic
     if not isinstance(metrics, Mapping):
         raise ValueError(f"metrics must be a dict (the merged metrics.json), got {type(metrics).__name__}")
     if corpora is None:
-        run = metrics.get("run", {}) if isinstance(metrics.get("run"), Mapping) else {}
-        corpora = run.get("corpora") or sorted(metrics.get("data", {}) or []) or ["embedded"]
+        from .results import run_corpora
+
+        corpora = run_corpora(metrics) or ["embedded"]
     corpora = [str(c) for c in corpora]
     rows = []
     for claim in claims:

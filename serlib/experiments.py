@@ -19,7 +19,7 @@ import pandas as pd
 from .evaluation import MIN_CLUSTERS, Split, bootstrap_cis, classification_metrics, validation_speakers_split
 from .features import FeatureSet
 from .models import CnnLstmClassifier, CnnLstmConfig
-from .result_cache import default_cache, feature_set_digest, training_key
+from .result_cache import cached, feature_set_digest
 
 
 
@@ -98,31 +98,28 @@ def run_protocol(fs: FeatureSet, splits: list[Split], config: CnnLstmConfig, see
     labels = sorted(set(fs.manifest["emotion"].astype(str)))
     preds, trains, models = [], [], {}
     jobs = [(s, sp) for s in seeds for sp in splits]
-    cache = None if keep_models else default_cache()  # kept models must really be trained
     for seed, split in tqdm(jobs, desc=desc, disable=not progress):
-        key = hit = None
-        if cache is not None:
-            key = training_key(kind="run_protocol", train_data=feature_set_digest(fs),
-                               test_data="same" if test_fs is fs else feature_set_digest(test_fs),
-                               split=[split.name, np.asarray(split.train), np.asarray(split.test)],
-                               config=config, feature_config=fs.config, seed=seed, labels=labels)
-            hit = cache.get(key)
-        if hit is not None:
-            proba, info = hit[0]["proba"], {**hit[1], "from_cache": True}
-        else:
-            clf, info = fit_on_split(fs, split, config, seed)
+        fitted = {}
+
+        def train():
+            fitted["clf"], info = fit_on_split(fs, split, config, seed)
             proba = np.zeros((len(split.test), len(labels)), np.float32)  # in the order of ``labels``
-            proba[:, [labels.index(l) for l in clf.labels_]] = clf.predict_proba(
+            proba[:, [labels.index(l) for l in fitted["clf"].labels_]] = fitted["clf"].predict_proba(
                 [test_fs.frames[i] for i in split.test])
-            if cache is not None:
-                cache.put(key, {"proba": proba}, info)
-            info = {**info, "from_cache": False}
+            return {"proba": proba}, info
+
+        arrays, info, from_cache = cached(train, lambda: dict(
+            kind="run_protocol", train_data=feature_set_digest(fs),
+            test_data="same" if test_fs is fs else feature_set_digest(test_fs),
+            split=[split.name, np.asarray(split.train), np.asarray(split.test)], config=config,
+            feature_config=fs.config, seed=seed, labels=labels), use=not keep_models)  # kept models are trained
+        proba, info = arrays["proba"], {**info, "from_cache": from_cache}
         preds.append(pd.DataFrame({"seed": seed, "split": split.name, "position": split.test,
                                    "speaker": spk_test_all[split.test], "y_true": y_test_all[split.test],
                                    "y_pred": np.asarray(labels)[proba.argmax(axis=1)], "proba": list(proba)}))
         trains.append({"seed": seed, "split": split.name, **info, "n_test": len(split.test)})
         if keep_models:
-            models[(seed, split.name)] = clf
+            models[(seed, split.name)] = fitted["clf"]
     return ProtocolResult(pd.concat(preds, ignore_index=True), pd.DataFrame(trains), models, labels)
 
 

@@ -115,16 +115,13 @@ def plot_feature_matrix(frames: np.ndarray, frame_rate: float, ax=None, title: s
     """
     ax = _ax(ax, (7, 3))
     shown = np.asarray(frames, dtype=float)
-    lim = None
     if standardize:
         med = np.median(shown, axis=0)
         q75, q25 = np.percentile(shown, [75, 25], axis=0)
         scale = np.maximum((q75 - q25) / 1.349, 1e-9)  # the IQR of a normal distribution is 1.349 sigma
         shown = (shown - med) / scale
-        lim = FEATURE_Z_LIMIT
+    lim = FEATURE_Z_LIMIT if standardize else (np.percentile(np.abs(shown), 99) or 1.0)
     extent = [0, frames.shape[0] / frame_rate, first_index - 0.5, first_index + frames.shape[1] - 0.5]
-    if lim is None:
-        lim = np.percentile(np.abs(shown), 99) or 1.0
     img = ax.imshow(shown.T, origin="lower", aspect="auto", extent=extent, cmap=cmap, vmin=-lim, vmax=lim)
     ax.set_xlabel("time (s)")
     ax.set_ylabel(ylabel)

@@ -134,3 +134,24 @@ class ResultCache:
 def default_cache() -> ResultCache | None:
     """The result cache if :func:`enabled`, else ``None``."""
     return ResultCache() if enabled() else None
+
+
+def cached(compute, key_parts, *, use: bool = True) -> tuple[dict, dict, bool]:
+    """Run one training through the cache: ``(arrays, info, from_cache)``.
+
+    Args:
+        compute: ``() -> (arrays, info)``, the training (called on a miss, or whenever the cache is off).
+        key_parts: ``() -> dict`` of the parts of :func:`training_key`; called only when the cache is on, so
+            digests of the data cost nothing otherwise.
+        use: ``False`` bypasses the cache (e.g. when the trained model itself is needed).
+    """
+    cache = default_cache() if use else None
+    if cache is None:
+        return (*compute(), False)
+    key = training_key(**key_parts())
+    hit = cache.get(key)
+    if hit is not None:
+        return (*hit, True)
+    arrays, info = compute()
+    cache.put(key, arrays, info)
+    return arrays, info, False

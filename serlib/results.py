@@ -54,7 +54,8 @@ def _protocol(name: str) -> str:
     return PROTOCOL_TITLES.get(name, name)
 
 
-def _corpora(metrics: Mapping) -> list[str]:
+def run_corpora(metrics: Mapping) -> list[str]:
+    """The corpora of a run: ``metrics["run"]["corpora"]``, else the corpora in ``metrics["data"]``."""
     run = metrics.get("run") if isinstance(metrics.get("run"), Mapping) else {}
     return list(run.get("corpora") or sorted(metrics.get("data", {}) or []))
 
@@ -89,7 +90,7 @@ def headline_results(metrics: Mapping) -> pd.DataFrame:
             rows.append({"result": result, "corpus": corpus, "protocol": _protocol(protocol), "value": _pct(value),
                          "95 % interval": _interval(lo, hi), "seeds": "" if seeds is None else int(seeds)})
 
-    corpora = _corpora(metrics)
+    corpora = run_corpora(metrics)
     for c in corpora:
         for proto, metric in (("random_80_20", "accuracy"), ("speaker_independent", "accuracy"),
                               ("speaker_independent", "uar")):
@@ -132,7 +133,7 @@ def notebook_findings(metrics: Mapping, notebook: str) -> pd.DataFrame:
 
     Serves the "what the reference run found" cell of each notebook (:func:`update_notebooks`).
     """
-    corpora = _corpora(metrics)
+    corpora = run_corpora(metrics)
     rows = []
     if notebook == "01":
         for c in corpora:
