@@ -53,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="CI-sized run: small subsets, few epochs; numbers are not meaningful")
     p.add_argument("--budget", default="auto", choices=["auto", "full", "demo"],
                    help="experiment size of the training notebooks (03, 04): 'full' uses their own defaults "
-                        "(the reference run), 'demo' fewer folds/epochs/seeds (serlib.pipeline.DEMO_PARAMETERS); "
+                        "(the reference run), 'demo' fewer folds/epochs/seeds (serlib.settings.DEMO_PARAMETERS); "
                         "'auto' (default) is demo on the embedded corpus and full on real corpora")
     p.add_argument("--output", metavar="DIR", default=None,
                    help="output folder (default runs/<UTC time>); the reference run uses 'figures'")
@@ -86,7 +86,7 @@ def discover_notebooks(only: str | None = None) -> list[Path]:
 
 
 def resolve_corpora(args) -> dict[str, str]:
-    from serlib.pipeline import discover_corpora, parse_corpus_specs
+    from serlib.data.corpus_config import discover_corpora, parse_corpus_specs
 
     corpora: dict[str, str] = {}
     if args.data_dir:
@@ -141,7 +141,7 @@ def build_report(out: Path, executed: list[Path], summary: dict, code: str = "co
     import nbformat
     from nbconvert import HTMLExporter
 
-    from serlib.results import headline_markdown
+    from serlib.reporting.results import headline_markdown
 
     if code not in REPORT_CODE_MODES:
         raise ValueError(f"report code mode must be one of {', '.join(REPORT_CODE_MODES)}, got {code!r}")
@@ -154,7 +154,7 @@ def build_report(out: Path, executed: list[Path], summary: dict, code: str = "co
         f"- corpora: {summary['corpora_label']}",
         f"- quick run: {summary['quick']}  (quick runs use small subsets; their numbers are not meaningful)",
         f"- budget: {summary.get('budget', 'full')}  (demo: fewer folds/epochs/seeds in notebooks 03-04, "
-        "see serlib.pipeline.DEMO_PARAMETERS)",
+        "see serlib.settings.DEMO_PARAMETERS)",
         f"- seed: {summary['seed']}, protocol(s): {summary['protocol']}",
         f"- git commit: `{summary['git_commit']}`",
         f"- started (UTC): {summary['started_utc']}, wall time {summary.get('wall_time_s', 0):.0f} s",
@@ -242,8 +242,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"run_all.py: {err}", file=sys.stderr)
         return 2
 
-    from serlib.pipeline import budget_parameters, resolve_budget
-    from serlib.report import git_commit, merge_metrics, update_metrics_fragment
+    from serlib.reporting.run_context import git_commit, merge_metrics, update_metrics_fragment
+    from serlib.settings import budget_parameters, resolve_budget
 
     budget = resolve_budget(args.budget, corpora, args.quick)
 
@@ -253,13 +253,13 @@ def main(argv: list[str] | None = None) -> int:
     (out / "notebooks").mkdir(parents=True, exist_ok=True)
     for nb in notebooks:  # a notebook's metrics from an earlier run in the same folder must not survive this one
         (out / "metrics" / f"{nb.stem}.json").unlink(missing_ok=True)
-    from serlib.report import forget_artifacts
+    from serlib.reporting.run_context import forget_artifacts
 
     removed = forget_artifacts(out, [nb.stem for nb in notebooks])  # nor its figures and tables
     if removed:
         print(f"run_all.py: removed {removed} artifact(s) of an earlier run of these notebooks in {out}")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # kernels inherit it: keep TensorFlow's C++ chatter out of logs
-    from serlib.progress import PROGRESS_ENV, follow, strip_noise
+    from serlib.reporting.progress import PROGRESS_ENV, eta_text, follow, previous_seconds, strip_noise
 
     # The kernels write their progress bars to this file (not into the notebooks); it is echoed here.
     progress_log = out / "progress.log"
@@ -268,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ[PROGRESS_ENV] = str(progress_log)
     if args.cache_dir:
         os.environ["SERLIB_CACHE_DIR"] = str(Path(args.cache_dir).resolve())
-    from serlib.result_cache import RESULT_CACHE_ENV
+    from serlib.experiments.result_cache import RESULT_CACHE_ENV
 
     os.environ[RESULT_CACHE_ENV] = "0" if args.no_result_cache else "1"  # the kernels inherit it
 
@@ -291,6 +291,12 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(f"run_all.py: {len(notebooks)} notebook(s), corpora: {corpora_label}, quick={args.quick}, "
           f"budget: {budget}, output: {out}")
+    # ETA: each notebook's time in this folder's last run, else in the committed reference run, at this budget
+    timing_sources = [out / "metrics.json", ROOT / "figures" / "metrics.json"]
+    expected = {nb.stem: previous_seconds(nb.stem, budget, timing_sources) for nb in notebooks}
+    if all(v is not None for v in expected.values()):
+        print(f"run_all.py: the same notebooks took {sum(expected.values()) / 60:.0f} min last time at this budget "
+              f"({eta_text(sum(expected.values())).split(', ')[1]})", flush=True)
     t_run = time.perf_counter()
     executed: list[Path] = []
     exit_code = 0
@@ -300,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
         params = {k: v for k, v in parameters.items() if k in declared}
         overrides = budget_parameters(nb.stem, budget, declared)
         params.update(overrides)
-        print(f"--> {nb.name}", flush=True)
+        print(f"--> {nb.name} ({eta_text(expected[nb.stem])})", flush=True)
         t0 = time.perf_counter()
         try:
             with follow(progress_log):

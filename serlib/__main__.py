@@ -24,6 +24,8 @@ import json
 import os
 import sys
 
+from serlib.messages import one_line
+
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 #: Old names of the exit codes.
 EXIT_NO_MODEL, EXIT_BAD_FILE = EXIT_FAILURE, EXIT_BAD_INPUT
@@ -143,11 +145,6 @@ def _say(command: str, message: str) -> None:
     print(f"serlib {command}: {message}", file=sys.stderr, flush=True)
 
 
-def _one_line(err: BaseException) -> str:
-    text = str(err).strip().splitlines()
-    return text[0] if text else type(err).__name__
-
-
 def expand_inputs(inputs) -> tuple[list[str], list[tuple[str, str]]]:
     """Files to predict and ``(input, reason)`` of inputs that give none: a folder means every file under it
     whose name ends in one of :data:`AUDIO_EXTENSIONS` (sorted); a file is kept as given (checked later)."""
@@ -166,22 +163,22 @@ def expand_inputs(inputs) -> tuple[list[str], list[tuple[str, str]]]:
 
 def _check_files(files, config):
     """Frames of every usable file and ``(file, reason)`` of the others (the input contract)."""
-    from .audio import AudioError
-    from .deploy.frontend import frames_from_file
+    from serlib.data.audio import AudioError
+    from serlib.deploy.frontend import frames_from_file
 
     good, bad = {}, []
     for f in files:
         try:
             good[f] = frames_from_file(f, config)
         except (AudioError, OSError, ValueError) as err:
-            bad.append((f, _one_line(err)))
+            bad.append((f, one_line(err)))
         except Exception as err:  # never a traceback for one bad file
-            bad.append((f, f"unexpected error: {type(err).__name__}: {_one_line(err)}"))
+            bad.append((f, f"unexpected error: {type(err).__name__}: {one_line(err)}"))
     return good, bad
 
 
 def _check_headers(files):
-    from .audio import AudioError, read_samples_info
+    from serlib.data.audio import AudioError, read_samples_info
 
     good, bad = [], []
     for f in files:
@@ -189,7 +186,7 @@ def _check_headers(files):
             read_samples_info(f)
             good.append(f)
         except (AudioError, OSError, ValueError) as err:
-            bad.append((f, _one_line(err)))
+            bad.append((f, one_line(err)))
     return good, bad
 
 
@@ -197,13 +194,13 @@ def _resolve_model(path):
     """``("shipped", folder)`` or ``("run", folder)`` of the model to use; raises FileNotFoundError with one line."""
     from pathlib import Path
 
-    from .deploy.runtime import default_model_path, is_shipped_model_dir
+    from serlib.deploy.runtime import default_model_path, is_shipped_model_dir
 
     p = Path(path).expanduser() if path is not None else default_model_path()
     if is_shipped_model_dir(p):
         return "shipped", p
     if path is None and not os.environ.get("SERLIB_MODEL"):
-        from .deploy.runtime import ModelUnavailableError
+        from serlib.deploy.runtime import ModelUnavailableError
 
         raise ModelUnavailableError(f"the package's shipped model is missing ({p / 'model.json'}); pass --model DIR "
                                     "(a folder written by `serlib train`) or reinstall serlib")
@@ -257,7 +254,7 @@ def _emit(rows, labels, args) -> None:
 
 
 def _load_run_model(path, args):
-    from .inference import load_model
+    from serlib.deploy.saved_models import load_model
 
     with _native_stderr_silenced():
         rec = load_model(path, runtime=args.runtime, threads=args.threads)
@@ -270,7 +267,7 @@ def _load_run_model(path, args):
 
 def predict_command(args) -> int:
     """Run ``predict``; returns the exit code."""
-    from .deploy.frontend import FrontEndConfig
+    from serlib.deploy.frontend import FrontEndConfig
 
     usage = None
     if args.top is not None and args.top < 1:
@@ -314,7 +311,7 @@ def predict_command(args) -> int:
     try:
         kind, path = _resolve_model(args.model)
         if kind == "shipped":
-            from .deploy.runtime import ShippedModel
+            from serlib.deploy.runtime import ShippedModel
 
             model = ShippedModel(path, normalization="speaker" if args.speaker_norm else None, threads=args.threads)
         else:
@@ -323,10 +320,10 @@ def predict_command(args) -> int:
                 return EXIT_FAILURE
             model = _load_run_model(path, args)
     except FileNotFoundError as err:  # ModelUnavailableError, ModelNotFoundError
-        _say("predict", _one_line(err))
+        _say("predict", one_line(err))
         return EXIT_FAILURE
     except Exception as err:  # a corrupt model: one line, no traceback
-        _say("predict", f"cannot load model: {type(err).__name__}: {_one_line(err)}")
+        _say("predict", f"cannot load model: {type(err).__name__}: {one_line(err)}")
         return EXIT_FAILURE
 
     # 3. predictions
@@ -337,13 +334,13 @@ def predict_command(args) -> int:
                 emotion, probs = model.predict_file(f)
                 rows.append({"file": f, "emotion": emotion, "probabilities": probs})
             except Exception as err:
-                _say("predict", f"{f}: {_one_line(err)}")
+                _say("predict", f"{f}: {one_line(err)}")
                 status = EXIT_BAD_INPUT
         _emit(rows, model.labels, args)
         return status
     if args.timeline:
-        from .audio import AudioError
-        from .deploy.timeline import TimelineConfig, plot_timeline, predict_timeline
+        from serlib.data.audio import AudioError
+        from serlib.deploy.timeline import TimelineConfig, plot_timeline, predict_timeline
 
         cfg = TimelineConfig(segmentation=args.segmentation, window_s=args.window, hop_s=args.hop,
                              vad_range_db=args.vad_db, smooth=args.smooth)
@@ -351,7 +348,7 @@ def predict_command(args) -> int:
             try:
                 tl = predict_timeline(model, f, cfg)
             except (AudioError, OSError, ValueError) as err:
-                _say("predict", f"{f}: {_one_line(err)}")
+                _say("predict", f"{f}: {one_line(err)}")
                 status = EXIT_BAD_INPUT
                 continue
             if tl.n_unusable or not tl.predictions:
@@ -383,11 +380,11 @@ def info_command(args) -> int:
         if kind != "shipped":
             _say("info", f"model {path}: not a folder written by `serlib train` (no shipped-format model.json)")
             return EXIT_FAILURE
-        from .deploy.runtime import ShippedModel
+        from serlib.deploy.runtime import ShippedModel
 
         model = ShippedModel(path)
     except FileNotFoundError as err:
-        _say("info", _one_line(err))
+        _say("info", one_line(err))
         return EXIT_FAILURE
     if args.json:
         print(json.dumps(model.meta, indent=1))
@@ -411,10 +408,11 @@ def train_command(args) -> int:
     if args.seeds < 1 or (args.epochs is not None and args.epochs < 1):
         print("serlib train: --seeds and --epochs must be >= 1", file=sys.stderr)
         return EXIT_BAD_FILE
-    from .crnn import CNN_LSTM_SETTING
-    from .deploy.train import NORMALIZATIONS, train_shipped_model
+    from serlib.deploy.train import NORMALIZATIONS, train_shipped_model
+    from serlib.models.presets import STRONG_HYBRID_SETTING
 
-    setting = CNN_LSTM_SETTING if args.epochs is None else dataclasses.replace(CNN_LSTM_SETTING, epochs=args.epochs)
+    setting = (STRONG_HYBRID_SETTING if args.epochs is None
+               else dataclasses.replace(STRONG_HYBRID_SETTING, epochs=args.epochs))
     norms = NORMALIZATIONS if args.normalization == "both" else (args.normalization,)
     try:
         out = train_shipped_model(corpora, args.output, seeds=range(args.seeds), evaluate=not args.no_evaluate,

@@ -1,7 +1,7 @@
 """Every target and verdict threshold of the project, in one place.
 
-Read by the notebooks (their "targets" lines), the claims audit (:mod:`serlib.claims`), the leaderboard summary
-(:mod:`serlib.leaderboard`), the shipped-model benchmarks (:mod:`serlib.deploy.bench`) and the README. Two
+Read by the notebooks (their "targets" lines), the claims audit (:mod:`serlib.reporting.claims`), the leaderboard summary
+(:mod:`serlib.experiments.leaderboard`), the shipped-model benchmarks (:mod:`serlib.deploy.bench`) and the README. Two
 kinds live here and are named apart:
 
 - **targets**: what this project set out to reach (issues); a miss is reported, never hidden;

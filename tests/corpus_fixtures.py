@@ -6,7 +6,7 @@ one public release, plus the clutter a real copy has (README, label/CSV
 files, hidden files), and returns a dict of the exact numbers a loader must
 find:
 
-``root``      the corpus root to pass to ``serlib.datasets.load``
+``root``      the corpus root to pass to ``serlib.data.corpora.manifest.load``
 ``rows``      utterances the manifest must hold
 ``speakers``  set of speaker ids
 ``genders``   ``{"female": n, "male": n, ...}`` over rows

@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 import soundfile as sf
 
-from serlib.audio import AudioError, audit_audio, inspect_audio, load_audio
+from serlib.data.audio import AudioError, audit_audio, inspect_audio, load_audio
 from tests.audio_fixtures import tone, write_broken_files, write_tone
 
 
@@ -65,7 +65,7 @@ def test_audit_never_raises_and_keeps_alignment(tmp_path):
 
 
 def test_first_usable_skips_every_kind_of_broken_file_and_prefers_a_match(tmp_path):
-    from serlib.audio import first_usable
+    from serlib.data.audio import first_usable
 
     expected = write_broken_files(tmp_path, lambda k: f"bad_{k}.wav")
     good = write_tone(tmp_path / "good_sad.wav", 1.0)

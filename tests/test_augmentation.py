@@ -1,14 +1,26 @@
-"""Classical augmentation, the leakage guards and the statistics of notebook 03 (serlib.augmentation)."""
+"""Classical augmentation, the leakage guards and the statistics of notebook 03 (serlib.experiments.augmentation)."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from serlib.augmentation import (AugmentedData, ClassicAugmentConfig, FoldAugmentation, augment_waveform,
-                                 classic_augmented_features, paired_difference_ci, prepare_fold,
-                                 summarise_conditions, training_data, uar_per_seed)
-from serlib.evaluation import Split
-from serlib.features import FeatureConfig, FeatureSet
+from serlib.augmentation.classic import (
+    AugmentedData,
+    ClassicAugmentConfig,
+    augment_waveform,
+    classic_augmented_features,
+)
+from serlib.evaluation.splits import Split
+from serlib.experiments.augmentation import (
+    FoldAugmentation,
+    paired_difference_ci,
+    prepare_fold,
+    summarise_conditions,
+    training_data,
+    uar_per_seed,
+)
+from serlib.features.extract import FeatureSet
+from serlib.features.frames import FeatureConfig
 from tests.audio_fixtures import tone, write_tone
 
 SR = 16000
@@ -164,7 +176,7 @@ def test_summary_has_mean_std_and_interval_per_condition():
 def test_valence_grouping_and_recall_change_by_class():
     import pandas as pd
 
-    from serlib.augmentation import recall_change_by_class, valence_predictions
+    from serlib.experiments.augmentation import recall_change_by_class, valence_predictions
 
     rows = []
     for seed in (0, 1):

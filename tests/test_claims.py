@@ -5,7 +5,7 @@ import copy
 import pandas as pd
 import pytest
 
-from serlib import claims as cl
+from serlib.reporting import claims as cl
 
 
 def nested(flat: dict) -> dict:
@@ -191,7 +191,7 @@ def test_cross_corpus_pairs():
 
 
 def cl_merge(a, b):
-    from serlib.report import deep_merge
+    from serlib.reporting.run_context import deep_merge
 
     return deep_merge(copy.deepcopy(a), b)
 
@@ -229,7 +229,7 @@ def test_decision_tree_training_figure_is_two_sided(train_accuracy, verdict):
 
 
 def _with_ablation(m, corpus="ravdess", cnn_hi=-0.01, lstm_hi=-0.01, cnn_seeds=3):
-    from serlib.leaderboard import ABLATION_CNN_ONLY, ABLATION_LSTM_ONLY
+    from serlib.experiments.leaderboard.run import ABLATION_CNN_ONLY, ABLATION_LSTM_ONLY
 
     m["leaderboard_ablation"] = {corpus: {
         ABLATION_CNN_ONLY: {"uar_diff": -0.03, "uar_diff_ci_low": -0.06, "uar_diff_ci_high": cnn_hi,

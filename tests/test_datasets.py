@@ -1,4 +1,4 @@
-"""Tests for serlib.datasets: corpus loaders on release-shaped fixture trees,
+"""Tests for serlib.data.corpora: corpus loaders on release-shaped fixture trees,
 the shared real copies (when present) and download() against a local server."""
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from serlib import datasets
-from serlib.datasets import CorpusNotFoundError, load, scan, skipped_files
+from serlib.data import corpora
+from serlib.data.corpora.common import _CORPUS_INFO, CorpusNotFoundError
+from serlib.data.corpora.manifest import load, scan, skipped_files
 from tests.corpus_fixtures import (
     make_cremad_tree,
     make_emodb_tree,
@@ -50,7 +51,7 @@ def _check_common(manifest: pd.DataFrame, corpus: str, expected: dict) -> None:
     assert set(manifest["speaker"]) == expected["speakers"]
     assert manifest["gender"].value_counts().to_dict() == expected["genders"]
     assert set(manifest["emotion"]) == expected["emotions"]
-    assert set(manifest["emotion"]) <= set(datasets.CANONICAL_EMOTIONS)
+    assert set(manifest["emotion"]) <= set(corpora.CANONICAL_EMOTIONS)
     assert not any(isinstance(t, pd.CategoricalDtype) for t in manifest.dtypes)
     assert len(skipped_files(manifest)) == 0
 
@@ -65,11 +66,11 @@ def _row(manifest: pd.DataFrame, file_name: str) -> dict:
 
 
 def test_constants():
-    assert datasets.CANONICAL_EMOTIONS == (
+    assert corpora.CANONICAL_EMOTIONS == (
         "neutral", "calm", "happy", "sad", "angry", "fearful",
         "disgust", "surprised", "boredom", "excited", "frustrated", "other",
     )  # fmt: skip
-    assert datasets.CORPORA == ("ravdess", "tess", "crema-d", "iemocap", "savee", "emodb", "embedded")
+    assert corpora.CORPORA == ("ravdess", "tess", "crema-d", "iemocap", "savee", "emodb", "embedded")
 
 
 # -------------------------------------------------------------------- RAVDESS
@@ -357,7 +358,7 @@ def test_missing_root_raises_one_line_error(tmp_path, name):
     message = str(info.value)
     assert "\n" not in message
     assert str(missing) in message and "expected" in message
-    assert message.lower().startswith(datasets._CORPUS_INFO[name].display.lower() + " not found at")
+    assert message.lower().startswith(_CORPUS_INFO[name].display.lower() + " not found at")
     assert isinstance(info.value, FileNotFoundError)
 
 
@@ -404,9 +405,9 @@ def test_embedded_uses_cremad_loader(tmp_path, monkeypatch):
         make_cremad_tree(folder)
         return folder
 
-    module = types.ModuleType("serlib.embedded")
+    module = types.ModuleType("serlib.data.embedded")
     module.ensure_embedded_corpus = ensure_embedded_corpus
-    monkeypatch.setitem(sys.modules, "serlib.embedded", module)
+    monkeypatch.setitem(sys.modules, "serlib.data.embedded", module)
     manifest = _load_quiet("embedded", None, n_speakers=3, seed=7)
     assert calls == [(None, 3, 7)]
     assert len(manifest) == 85
@@ -426,7 +427,7 @@ def test_combine_stacks_manifests_and_skipped(tmp_path):
     with pytest.warns(UserWarning):
         emodb = load("emodb", tmp_path / "emodb")
     savee = load("savee", tmp_path / "savee")
-    both = datasets.combine([emodb, savee])
+    both = corpora.combine([emodb, savee])
     assert len(both) == 57 + 60
     assert isinstance(both.index, pd.RangeIndex)
     assert both["corpus"].value_counts().to_dict() == {"savee": 60, "emodb": 57}
@@ -526,7 +527,7 @@ def server(monkeypatch):
         "size": len(payload),
         "licence": "test",
     }
-    monkeypatch.setitem(datasets.DOWNLOADS, "emodb", entry)
+    monkeypatch.setitem(corpora.DOWNLOADS, "emodb", entry)
     srv.payload, srv.entry = payload, entry
     yield srv
     srv.close()
@@ -540,12 +541,12 @@ def _assert_extracted(dest: Path, payload: bytes) -> None:
 
 
 def test_download_verifies_and_extracts(server, tmp_path):
-    dest = datasets.download("emodb", tmp_path / "emodb", progress=False)
+    dest = corpora.download("emodb", tmp_path / "emodb", progress=False)
     assert dest == tmp_path / "emodb"
     _assert_extracted(dest, server.payload)
     assert server.requests == [{"path": "/corpus.zip", "range": None}]
     # idempotent: no request at all the second time
-    assert datasets.download("emodb", dest, progress=False) == dest
+    assert corpora.download("emodb", dest, progress=False) == dest
     assert len(server.requests) == 1
 
 
@@ -553,7 +554,7 @@ def test_download_resumes_partial_file(server, tmp_path):
     dest = tmp_path / "emodb"
     dest.mkdir()
     (dest / "corpus.zip.part").write_bytes(server.payload[:1000])
-    datasets.download("emodb", dest, progress=False)
+    corpora.download("emodb", dest, progress=False)
     assert server.requests == [{"path": "/corpus.zip", "range": "bytes=1000-"}]
     _assert_extracted(dest, server.payload)
 
@@ -563,7 +564,7 @@ def test_download_restarts_when_server_ignores_range(server, tmp_path):
     dest = tmp_path / "emodb"
     dest.mkdir()
     (dest / "corpus.zip.part").write_bytes(b"garbage" * 100)  # wrong bytes: must not be kept
-    datasets.download("emodb", dest, progress=False)
+    corpora.download("emodb", dest, progress=False)
     assert server.requests == [{"path": "/corpus.zip", "range": "bytes=700-"}]
     _assert_extracted(dest, server.payload)
 
@@ -571,38 +572,38 @@ def test_download_restarts_when_server_ignores_range(server, tmp_path):
 def test_download_checksum_mismatch_leaves_nothing(server, tmp_path, monkeypatch):
     monkeypatch.setitem(server.entry, "hash", "md5:" + "0" * 32)
     dest = tmp_path / "emodb"
-    with pytest.raises(datasets.ChecksumError, match="checksum mismatch for corpus.zip: expected md5 0000"):
-        datasets.download("emodb", dest, progress=False)
+    with pytest.raises(corpora.ChecksumError, match="checksum mismatch for corpus.zip: expected md5 0000"):
+        corpora.download("emodb", dest, progress=False)
     assert list(dest.iterdir()) == []
 
 
 def test_download_without_checksum_prints_sha256_and_warns(server, tmp_path, monkeypatch, capsys):
     monkeypatch.setitem(server.entry, "hash", None)
     with pytest.warns(UserWarning, match="unverified"):
-        datasets.download("emodb", tmp_path / "emodb", progress=False)
+        corpora.download("emodb", tmp_path / "emodb", progress=False)
     assert hashlib.sha256(server.payload).hexdigest() in capsys.readouterr().out
     _assert_extracted(tmp_path / "emodb", server.payload)
 
 
 def test_download_http_error_is_clear(server, tmp_path, monkeypatch):
     monkeypatch.setitem(server.entry, "url", server.url + "/missing.zip")
-    with pytest.raises(datasets.DownloadError, match="HTTP 404"):
-        datasets.download("emodb", tmp_path / "emodb", progress=False)
+    with pytest.raises(corpora.DownloadError, match="HTTP 404"):
+        corpora.download("emodb", tmp_path / "emodb", progress=False)
 
 
 @pytest.mark.parametrize("name, hint", [
     ("tess", "Dataverse"), ("crema-d", "git lfs"), ("iemocap", "sail.usc.edu"), ("savee", "registration"),
 ])  # fmt: skip
 def test_download_manual_corpora_say_how(tmp_path, name, hint):
-    with pytest.raises(datasets.DownloadError, match=hint) as info:
-        datasets.download(name, tmp_path)
+    with pytest.raises(corpora.DownloadError, match=hint) as info:
+        corpora.download(name, tmp_path)
     assert "\n" not in str(info.value)
 
 
 def test_download_registry_entries():
-    ravdess = datasets.DOWNLOADS["ravdess"]
+    ravdess = corpora.DOWNLOADS["ravdess"]
     assert ravdess["url"].startswith("https://zenodo.org/records/1188976/files/Audio_Speech_Actors_01-24.zip")
     assert ravdess["hash"] == "md5:bc696df654c87fed845eb13823edef8a"
     assert ravdess["size"] == 208_468_073
-    assert datasets.DOWNLOADS["emodb"]["url"] == "http://emodb.bilderbar.info/download/download.zip"
-    assert datasets.DOWNLOADS["emodb"]["hash"] is None
+    assert corpora.DOWNLOADS["emodb"]["url"] == "http://emodb.bilderbar.info/download/download.zip"
+    assert corpora.DOWNLOADS["emodb"]["hash"] is None

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import soundfile as sf
 
-from serlib.audio import AudioError
+from serlib.data.audio import AudioError
 from serlib.deploy import frontend, runtime, timeline
 from tests.audio_fixtures import tone, write_broken_files, write_tone
 
@@ -28,7 +28,7 @@ def _speechlike(seconds=1.5, sr=16000, seed=0):
 
 @pytest.mark.parametrize("seed,sr", [(0, 16000), (1, 22050), (2, 44100)])
 def test_numpy_log_mel_matches_the_librosa_features_of_notebook_02(seed, sr):
-    from serlib.features import FeatureConfig, frames_from_waveform
+    from serlib.features.frames import FeatureConfig, frames_from_waveform
 
     y = _speechlike(sr=sr, seed=seed)
     ours = frontend.frames_from_waveform(y, sr)
@@ -73,7 +73,8 @@ def test_fixed_length_and_normalisations():
 
 # -- a tiny shipped model --------------------------------------------------------------------------------
 def _feature_set(corpus, n_speakers, per_class, base):
-    from serlib.features import FeatureConfig, FeatureSet
+    from serlib.features.extract import FeatureSet
+    from serlib.features.frames import FeatureConfig
 
     rows, frames = [], []
     for s in range(n_speakers):
@@ -90,13 +91,14 @@ def _feature_set(corpus, n_speakers, per_class, base):
 @pytest.fixture(scope="module")
 def shipped(tmp_path_factory):
     """A shipped-format model folder trained by serlib.deploy.train on generated tones (both normalisations)."""
-    from serlib.crnn import CNN_LSTM_SETTING, quick_setting
     from serlib.deploy.train import train_from_feature_sets
+    from serlib.models.conv_recurrent import quick_setting
+    from serlib.models.presets import STRONG_HYBRID_SETTING
 
     base = tmp_path_factory.mktemp("deploy")
     sets = {"toneA": _feature_set("toneA", 3, 3, base / "audio"), "toneB": _feature_set("toneB", 3, 3, base / "audio")}
     lines = []
-    out = train_from_feature_sets(sets, base / "model", seeds=[0], setting=quick_setting(CNN_LSTM_SETTING, epochs=1),
+    out = train_from_feature_sets(sets, base / "model", seeds=[0], setting=quick_setting(STRONG_HYBRID_SETTING, epochs=1),
                                   progress=False, log=lines.append)
     files = base / "files"
     good = write_tone(files / "good.wav", 1.5, sr=22050, freq=700.0)

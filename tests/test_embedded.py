@@ -1,4 +1,4 @@
-"""Tests of serlib.embedded: the synthetic CREMA-D-layout corpus used when no corpus is configured."""
+"""Tests of serlib.data.embedded: the synthetic CREMA-D-layout corpus used when no corpus is configured."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 import soundfile as sf
 
-from serlib import embedded
+from serlib.data import embedded
+from serlib.storage import default_cache_dir
 
 NAME_RE = re.compile(
     r"^\d{4}_(IEO|TIE|IOM|IWW|TAI|MTI|IWL|ITH|DFA|ITS|TSI|WSI)_(ANG|DIS|FEA|HAP|NEU|SAD)_(LO|MD|HI|XX)\.wav$"
@@ -164,7 +165,7 @@ def test_corpus_layout(corpus_seed0):
 
 
 def test_corpus_is_read_by_the_crema_d_loader(corpus_seed0):
-    datasets = pytest.importorskip("serlib.datasets")
+    datasets = pytest.importorskip("serlib.data.corpora")
     manifest, skipped = datasets.scan("crema-d", corpus_seed0)
     assert len(manifest) == 164 and len(skipped) == 0
 
@@ -190,9 +191,9 @@ def test_corpus_does_not_depend_on_worker_processes(corpus_seed0, tmp_path):
 # --------------------------------------------------------------------------------------------
 def test_default_cache_dir(monkeypatch, tmp_path):
     monkeypatch.setenv("SERLIB_CACHE_DIR", str(tmp_path / "c"))
-    assert embedded.default_cache_dir() == tmp_path / "c"
+    assert default_cache_dir() == tmp_path / "c"
     monkeypatch.delenv("SERLIB_CACHE_DIR")
-    assert embedded.default_cache_dir() == Path.home() / ".cache" / "serlib"
+    assert default_cache_dir() == Path.home() / ".cache" / "serlib"
 
 
 @pytest.fixture
@@ -205,7 +206,7 @@ def synthesis_calls(monkeypatch) -> list:
         calls.append(args)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(embedded, "synthesize_corpus", counting)
+    monkeypatch.setattr("serlib.data.embedded.corpus.synthesize_corpus", counting)
     return calls
 
 

@@ -2,9 +2,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from serlib.evaluation import (bootstrap_ci, classification_metrics, classification_report_table,
-                               cross_corpus_positions, random_80_20_split, shared_emotions,
-                               speaker_independent_folds, summarise_runs, validation_speakers_split)
+from serlib.evaluation.metrics import (
+    bootstrap_ci,
+    classification_metrics,
+    classification_report_table,
+    summarise_runs,
+)
+from serlib.evaluation.splits import (
+    cross_corpus_positions,
+    random_80_20_split,
+    shared_emotions,
+    speaker_independent_folds,
+    validation_speakers_split,
+)
 
 
 def _manifest(n_speakers=24, per=10, emotions=("angry", "sad", "happy", "neutral")):
@@ -105,7 +115,7 @@ def test_summarise_runs():
 
 
 def test_fast_bootstrap_matches_a_scikit_learn_reference_loop():
-    from serlib.evaluation import bootstrap_cis
+    from serlib.evaluation.metrics import bootstrap_cis
 
     rng = np.random.default_rng(3)
     labels = ["a", "b", "c", "d"]

@@ -2,8 +2,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from serlib.features import (FeatureCache, FeatureConfig, compute_frame_features, extract_features,
-                             extract_mfcc_windows, overlapping_windows, utterance_statistics)
+from serlib.features.extract import FeatureCache, extract_features
+from serlib.features.frames import (
+    FeatureConfig,
+    compute_frame_features,
+    extract_mfcc_windows,
+    overlapping_windows,
+    utterance_statistics,
+)
 from tests.audio_fixtures import tone, write_broken_files, write_tone
 
 
@@ -85,7 +91,7 @@ def test_cache_is_keyed_by_content_and_config(tmp_path):
     changed = extract_features(m, cache_dir=cache, n_jobs=1, progress=False)
     assert changed.cache_hits == 0 and changed.frames[0].shape[0] != first.frames[0].shape[0]
     # a corrupt cache entry is recomputed, not trusted
-    from serlib.features import file_content_hash
+    from serlib.storage import file_content_hash
     entry = FeatureCache(cache).path_for(file_content_hash(p), FeatureConfig())
     entry.write_bytes(b"garbage")
     fixed = extract_features(m, cache_dir=cache, n_jobs=1, progress=False)
@@ -111,7 +117,7 @@ def test_opensmile_runs_in_a_process_that_imported_tensorflow_first():
     import sys
 
     code = ("import numpy as np, tensorflow\n"
-            "from serlib.features import FeatureConfig, compute_frame_features\n"
+            "from serlib.features.frames import FeatureConfig, compute_frame_features\n"
             "y = (0.1 * np.sin(np.arange(16000) * 2 * np.pi * 200 / 16000)).astype('float32')\n"
             "f = compute_frame_features(y, FeatureConfig(kind='logmel_lld', deltas=0))\n"
             "assert f.shape[1] == 64 + 25 and np.isfinite(f).all(), f.shape\n"

@@ -1,12 +1,20 @@
-"""The emotion-conditioned CycleGAN-family augmenter (serlib.gan), on small toy data."""
+"""The emotion-conditioned CycleGAN-family augmenter (serlib.augmentation), on small toy data."""
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from serlib.features import FeatureConfig, compute_frame_features
-from serlib.gan import (EmotionStarGAN, GanConfig, add_deltas, build_discriminator, build_generator,
-                        check_speakers_disjoint, fit_fold_gan, gan_quality, window_statistics)
+from serlib.augmentation.gan import (
+    EmotionStarGAN,
+    GanConfig,
+    add_deltas,
+    build_discriminator,
+    build_generator,
+    check_speakers_disjoint,
+    fit_fold_gan,
+)
+from serlib.augmentation.gan_quality import gan_quality, window_statistics
+from serlib.features.frames import FeatureConfig, compute_frame_features
 from tests.audio_fixtures import tone
 
 FC = FeatureConfig(n_mfcc=8)  # 24 features per frame keeps the toy GAN tiny
@@ -136,7 +144,7 @@ def test_quality_scores_are_fractions_and_use_training_speakers_only(fitted):
 
 
 def test_edit_size_measures_how_far_and_which_way_translations_move():
-    from serlib.gan import _edit_size
+    from serlib.augmentation.gan_quality import _edit_size
     rng = np.random.default_rng(0)
     a = rng.normal(0.0, 1.0, (200, 4))
     b = rng.normal(0.0, 1.0, (200, 4)) + np.array([4.0, 0, 0, 0])  # emotion b lies +4 on axis 0

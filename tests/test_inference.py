@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from serlib import inference
-from serlib.audio import AudioError
-from serlib.features import FeatureConfig
+from serlib.data.audio import AudioError
+from serlib.deploy import saved_models as inference
+from serlib.features.frames import FeatureConfig
 from tests.audio_fixtures import tone, write_broken_files, write_tone
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,7 +23,7 @@ LABELS = ("high", "low")
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory):
     """A trained tiny CNN-LSTM saved to a folder, a warm ONNX cache, one good and several bad files."""
-    from serlib.models import CnnLstmClassifier, CnnLstmConfig
+    from serlib.models.cnn_lstm import CnnLstmClassifier, CnnLstmConfig
 
     base = tmp_path_factory.mktemp("inference")
     cfg = FeatureConfig()
@@ -208,7 +208,7 @@ def test_latest_model_discovery(tiny, tmp_path, monkeypatch):
 def test_whole_utterance_cnn_bilstm_model_predicts_through_both_runtimes(tmp_path):
     """The strong hybrid's format (serlib.conv_recurrent/1, log-mel + eGeMAPS LLD frames) loads, exports to ONNX
     within MAX_ABS_DIFF of Keras, and predicts a file and a waveform with the training feature path."""
-    from serlib.crnn import CRNN_FEATURES, ConvRecurrentClassifier, ConvRecurrentConfig
+    from serlib.models.conv_recurrent import CRNN_FEATURES, ConvRecurrentClassifier, ConvRecurrentConfig
 
     frames, labels = [], []
     for k in range(8):

@@ -4,16 +4,35 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from serlib.baselines import BaselineConfig
-from serlib.crnn import ConvRecurrentClassifier, ConvRecurrentConfig, batch_fixed_length, fixed_length
-from serlib.evaluation import EMOBOX_RAVDESS_FOLDS, speaker_independent_folds
-from serlib.experiments import make_classifier
-from serlib.features import FeatureConfig, FeatureSet
-from serlib.leaderboard import (LEADERBOARD_COLUMNS, Entry, classical_entry, deep_entry, late_fusion_entry,
-                                leaderboard_metrics, leaderboard_table, paired_ablation, per_class_recall,
-                                seed_ensemble_entry, seed_speaker_bootstrap, speaker_normalized)
-from serlib.models import CnnLstmClassifier, CnnLstmConfig
-from serlib.speaker_norm import speaker_normalize_frames, speaker_normalize_matrix
+from serlib.evaluation.splits import EMOBOX_RAVDESS_FOLDS, speaker_independent_folds
+from serlib.experiments.leaderboard.entries import (
+    Entry,
+    classical_entry,
+    deep_entry,
+    late_fusion_entry,
+    seed_ensemble_entry,
+    speaker_normalized,
+)
+from serlib.experiments.leaderboard.statistics import (
+    LEADERBOARD_COLUMNS,
+    leaderboard_metrics,
+    leaderboard_table,
+    paired_ablation,
+    per_class_recall,
+    seed_speaker_bootstrap,
+)
+from serlib.experiments.protocols import make_classifier
+from serlib.features.extract import FeatureSet
+from serlib.features.frames import FeatureConfig
+from serlib.features.speaker_norm import speaker_normalize_frames, speaker_normalize_matrix
+from serlib.models.classical import BaselineConfig
+from serlib.models.cnn_lstm import CnnLstmClassifier, CnnLstmConfig
+from serlib.models.conv_recurrent import (
+    ConvRecurrentClassifier,
+    ConvRecurrentConfig,
+    batch_fixed_length,
+    fixed_length,
+)
 
 FC = FeatureConfig(kind="logmel", n_mels=6, deltas=1)  # 12 features per frame
 TINY = ConvRecurrentConfig(max_frames=24, conv_filters=(8,), lstm_units=8, epochs=12, patience=12, batch_size=16,
@@ -201,8 +220,8 @@ def test_leaderboard_plots_label_axes_and_keep_reported_apart():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from serlib.leaderboard import PUBLISHED_ANCHORS
-    from serlib.plots_leaderboard import plot_leaderboard, plot_paired_ablation, plot_per_class_recall
+    from serlib.experiments.leaderboard.run import PUBLISHED_ANCHORS
+    from serlib.plots.leaderboard import plot_leaderboard, plot_paired_ablation, plot_per_class_recall
 
     table = leaderboard_table([_entry([0.9, 0.7], "cnn_lstm_spknorm"), _entry([0.6, 0.6], "svm_egemaps")], n_boot=50)
     fig, axes = plt.subplots(3, 1)
@@ -219,7 +238,7 @@ def test_leaderboard_plots_label_axes_and_keep_reported_apart():
 
 
 def test_targets_markdown_reads_the_table():
-    from serlib.leaderboard import LeaderboardResult, TARGETS, targets_markdown
+    from serlib.experiments.leaderboard.run import TARGETS, LeaderboardResult, targets_markdown
 
     rows = [_entry([0.7, 0.7], "cnn_lstm_spknorm"), _entry([0.6, 0.6], "svm_egemaps_spknorm"),
             _entry([0.4, 0.4], "cnn_lstm_paper")]

@@ -4,10 +4,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from serlib.evaluation import speaker_independent_folds
-from serlib.experiments import babble_noise, mix_at_snr, run_protocol, seed_ensemble, summarise_predictions
-from serlib.features import FeatureConfig, FeatureSet
-from serlib.models import CnnLstmClassifier, CnnLstmConfig, mixup_dataset, normalize_utterance, windows_tensor
+from serlib.evaluation.splits import speaker_independent_folds
+from serlib.experiments.noise import babble_noise, mix_at_snr
+from serlib.experiments.protocols import run_protocol, seed_ensemble, summarise_predictions
+from serlib.features.extract import FeatureSet
+from serlib.features.frames import FeatureConfig
+from serlib.models.cnn_lstm import (
+    CnnLstmClassifier,
+    CnnLstmConfig,
+    mixup_dataset,
+    normalize_utterance,
+    windows_tensor,
+)
 
 FC = FeatureConfig(n_mfcc=4, deltas=2, window_frames=8, window_hop=4)  # 12 features per frame
 TINY = CnnLstmConfig(n_windows=4, conv_filters=(8,), kernel_sizes=(3,), lstm_units=8, epochs=25, batch_size=16,

@@ -8,7 +8,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from serlib import plots  # noqa: E402
+from serlib import plots
 
 
 @pytest.fixture(autouse=True)

@@ -1,11 +1,11 @@
-"""Progress bars go to the run's terminal, not into executed notebooks (serlib.progress)."""
+"""Progress bars go to the run's terminal, not into executed notebooks (serlib.reporting.progress)."""
 
 import io
 import time
 
 import nbformat
 
-from serlib import progress
+from serlib.reporting import progress
 
 
 def test_bars_write_to_the_file_named_by_the_environment(tmp_path, monkeypatch, capsys):
@@ -47,3 +47,23 @@ def test_strip_noise_keeps_real_messages_and_drops_empty_outputs():
     nb.cells = [cell]
     assert progress.strip_noise(nb) == 4
     assert [o.get("text") for o in cell.outputs] == ["UserWarning: a real warning\n", "kept 50%|\n"]
+
+
+def test_eta_reads_the_last_time_of_the_same_budget(tmp_path):
+    import datetime as dt
+    import json
+
+    from serlib.reporting.progress import eta_text, previous_seconds
+
+    here, reference = tmp_path / "here.json", tmp_path / "reference.json"
+    here.write_text(json.dumps({"timing": {"04_cnn_lstm": {"seconds": 60.0, "budget": "demo", "status": "ok"}}}))
+    reference.write_text(json.dumps({"timing": {
+        "04_cnn_lstm": {"seconds": 5640.0, "budget": "full", "status": "ok"},
+        "03_gan_augmentation": {"seconds": 10.0, "budget": "full", "status": "failed at cell 9: X"}}}))
+    sources = [tmp_path / "missing.json", here, reference]
+    assert previous_seconds("04_cnn_lstm", "demo", sources) == 60.0
+    assert previous_seconds("04_cnn_lstm", "full", sources) == 5640.0
+    assert previous_seconds("03_gan_augmentation", "full", sources) is None  # a failed run says nothing
+    now = dt.datetime(2026, 1, 1, 18, 0, tzinfo=dt.timezone.utc)
+    assert eta_text(5640.0, now) == "last time 94 min, ETA 19:34 UTC"
+    assert eta_text(None).startswith("no earlier time")

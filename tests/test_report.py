@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from serlib.pipeline import discover_corpora, parse_corpus_specs, quick_subset
-from serlib.report import RunContext, deep_merge, manifest_hash, merge_metrics
+from serlib.data.corpus_config import discover_corpora, parse_corpus_specs, quick_subset
+from serlib.reporting.run_context import RunContext, deep_merge, manifest_hash, merge_metrics
 
 
 def _manifest(prefix):
@@ -89,7 +89,7 @@ def test_quick_subset_keeps_every_speaker_and_emotion():
 def test_forget_artifacts_removes_only_the_rerun_notebooks_outputs(tmp_path):
     import json
 
-    from serlib.report import forget_artifacts
+    from serlib.reporting.run_context import forget_artifacts
 
     (tmp_path / "figures").mkdir()
     (tmp_path / "tables").mkdir()
@@ -108,7 +108,7 @@ def test_forget_artifacts_removes_only_the_rerun_notebooks_outputs(tmp_path):
 def test_git_commit_is_dirty_for_code_changes_but_not_for_run_outputs(tmp_path):
     import subprocess
 
-    from serlib.report import git_commit
+    from serlib.reporting.run_context import git_commit
 
     def git(*args):
         subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True)

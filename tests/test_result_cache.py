@@ -1,13 +1,13 @@
-"""The result cache of trainings (serlib.result_cache): a rerun is served, any change retrains."""
+"""The result cache of trainings (serlib.experiments.result_cache): a rerun is served, any change retrains."""
 
 import dataclasses
 
 import numpy as np
 import pytest
 
-from serlib import result_cache
-from serlib.evaluation import speaker_independent_folds
-from serlib.experiments import run_protocol
+from serlib.evaluation.splits import speaker_independent_folds
+from serlib.experiments import result_cache
+from serlib.experiments.protocols import run_protocol
 from tests.test_models import TINY, _data
 
 CFG = dataclasses.replace(TINY, epochs=2)

@@ -1,8 +1,8 @@
-"""Headline results read from metrics (serlib.results): report summary and the README block."""
+"""Headline results read from metrics (serlib.reporting.results): report summary and the README block."""
 
 import pytest
 
-from serlib import results
+from serlib.reporting import results
 
 
 def _metrics():
@@ -61,7 +61,7 @@ def test_the_committed_readme_block_matches_the_committed_reference_run():
     text = (root / "README.md").read_text()
     block = text[text.index(results.README_BEGIN) + len(results.README_BEGIN):text.index(results.README_END)]
     assert block.strip() == results.headline_markdown(metrics).strip(), \
-        "README results block is stale: python -m serlib.results --metrics figures/metrics.json --readme README.md"
+        "README results block is stale: python -m serlib.reporting.results --metrics figures/metrics.json --readme README.md"
 
 
 def test_every_notebook_shows_what_the_committed_reference_run_found():
@@ -79,7 +79,7 @@ def test_every_notebook_shows_what_the_committed_reference_run_found():
         cells = [c for c in nb.cells if results.FINDINGS_TAG in c.metadata.get("tags", [])]
         assert len(cells) == 1 and cells[0].cell_type == "markdown", path.name
         assert cells[0].source == results.findings_markdown(metrics, path.name[:2]), \
-            f"{path.name}: stale; python -m serlib.results --metrics figures/metrics.json --notebooks notebooks"
+            f"{path.name}: stale; python -m serlib.reporting.results --metrics figures/metrics.json --notebooks notebooks"
 
 
 def test_notebook_findings_cells_are_inserted_once_and_rewritten(tmp_path):

@@ -167,7 +167,7 @@ def test_budget_overrides_reach_the_training_notebooks(tmp_path, monkeypatch, ar
 
 
 def test_resolve_budget():
-    from serlib.pipeline import resolve_budget
+    from serlib.settings import resolve_budget
     assert resolve_budget("auto", {}, quick=False) == "demo"
     assert resolve_budget("auto", {"embedded": ""}, quick=False) == "demo"
     assert resolve_budget("auto", {"ravdess": "/data/ravdess"}, quick=False) == "full"
@@ -181,7 +181,7 @@ def test_demo_parameters_are_declared_by_their_notebooks():
     """A renamed notebook parameter must not silently drop out of the demo budget."""
     import papermill as pm
 
-    from serlib.pipeline import DEMO_PARAMETERS, budget_parameters
+    from serlib.settings import DEMO_PARAMETERS, budget_parameters
     for stem, overrides in DEMO_PARAMETERS.items():
         declared = pm.inspect_notebook(str(ROOT / "notebooks" / f"{stem}.ipynb"))
         assert set(overrides) <= set(declared), (stem, set(overrides) - set(declared))

@@ -4,8 +4,10 @@ import json
 import re
 from pathlib import Path
 
-from serlib import claims, leaderboard, targets
+from serlib import targets
 from serlib.deploy import bench
+from serlib.experiments import leaderboard
+from serlib.reporting import claims
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from ..targets import COLD_START_RATIO, SHIPPED_WARM_P50_MS
+from serlib.targets import COLD_START_RATIO, SHIPPED_WARM_P50_MS
 
 #: What a bare librosa user runs for one file (the cold-start reference of the target).
 BARE_LIBROSA = ("import librosa, sys; y, sr = librosa.load(sys.argv[1], sr=16000); "
@@ -43,7 +43,7 @@ def cold_start(path: str | os.PathLike, *, model: str | os.PathLike | None = Non
         ``{"serlib_predict_s": [...], "bare_librosa_s": [...], "ratio_median": float}`` (one warm-up run of
         each is discarded: the first run after an install also fills the OS file cache).
     """
-    from ..progress import tqdm
+    from serlib.reporting.progress import tqdm
 
     env = dict(os.environ)
     if model is not None:
@@ -62,8 +62,8 @@ def cold_start(path: str | os.PathLike, *, model: str | os.PathLike | None = Non
 
 def warm_latency_ms(model, path: str | os.PathLike, *, repeats: int = 200, warmup: int = 10) -> dict:
     """File -> emotion with an already loaded :class:`serlib.deploy.runtime.ShippedModel` (batch 1):
-    :func:`serlib.latency.summarize` of the times in ms."""
-    from ..latency import limit_native_threads, summarize, time_calls
+    :func:`serlib.experiments.latency.summarize` of the times in ms."""
+    from serlib.experiments.latency import limit_native_threads, summarize, time_calls
 
     with limit_native_threads(model.threads):  # as the command line does (a busy multi-threaded BLAS is slow)
         return summarize(time_calls(lambda: model.predict_file(path), repeats=repeats, warmup=warmup))
@@ -71,7 +71,7 @@ def warm_latency_ms(model, path: str | os.PathLike, *, repeats: int = 200, warmu
 
 def folder_throughput(model, paths, *, batch_size: int = 32) -> dict:
     """Files per second for a list of files the way ``serlib predict DIR`` does it (features, then batches)."""
-    from ..latency import limit_native_threads
+    from serlib.experiments.latency import limit_native_threads
 
     with limit_native_threads(model.threads):
         t0 = time.perf_counter()
@@ -91,8 +91,7 @@ def write_long_recording(sources, out_path: str | os.PathLike, minutes: float, *
     """
     import soundfile as sf
 
-    from .frontend import prepare
-    from .frontend import read_audio
+    from serlib.deploy.frontend import prepare, read_audio
 
     target = int(minutes * 60 * sample_rate)
     pause = np.zeros(int(pause_s * sample_rate), np.float32)

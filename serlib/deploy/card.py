@@ -38,7 +38,7 @@ def estimates_table(meta: dict) -> str:
 
 def render_card(meta: dict) -> str:
     """The model card (markdown) of a shipped model's metadata."""
-    from ..datasets import CORPUS_LICENCES
+    from serlib.data.corpora.download import CORPUS_LICENCES
 
     data = meta.get("training_data", {})
     corpora = ", ".join(f"{c} ({d['n_files']} files, {d['n_speakers']} speakers)" for c, d in data.items())

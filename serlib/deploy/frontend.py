@@ -5,7 +5,7 @@ Serves :mod:`serlib.deploy.runtime`, :mod:`serlib.deploy.train` and notebook 06_
 The steps are the ones notebook 02_feature_extraction teaches with librosa, written with numpy so that the
 shipped model starts without librosa, numba or scipy (their imports cost seconds, the model milliseconds):
 
-1. audio checks, mono mix and resampling to 16 kHz (:func:`serlib.audio.prepare_waveform`, soxr);
+1. audio checks, mono mix and resampling to 16 kHz (:func:`serlib.data.audio.prepare_waveform`, soxr);
 2. leading and trailing silence trimmed like ``librosa.effects.trim`` (:func:`trim_silence`);
 3. a centred short-time Fourier transform with a periodic Hann window (:func:`power_spectrogram`);
 4. a Slaney-style mel filterbank (:func:`mel_filterbank`, the default of ``librosa.filters.mel``);
@@ -13,7 +13,7 @@ shipped model starts without librosa, numba or scipy (their imports cost seconds
    as ``librosa.power_to_db``).
 
 A test checks that :func:`log_mel` stays within :data:`MAX_DB_DIFF_FROM_LIBROSA` of
-``serlib.features.compute_frame_features(kind="logmel")``.
+``serlib.features.frames.compute_frame_features(kind="logmel")``.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ MAX_DB_DIFF_FROM_LIBROSA = 0.01
 class FrontEndConfig:
     """Settings of the numpy front end (stored in the shipped model's metadata).
 
-    The defaults match :class:`serlib.features.FeatureConfig` ``(kind="logmel", deltas=0)``: 64 mel bands,
+    The defaults match :class:`serlib.features.frames.FeatureConfig` ``(kind="logmel", deltas=0)``: 64 mel bands,
     25 ms Hann windows every 10 ms at 16 kHz, 20-8000 Hz, trimming at 30 dB below the peak, an 80 dB floor.
     """
 
@@ -158,9 +158,9 @@ def prepare(y: np.ndarray, sr: int, config: FrontEndConfig = FrontEndConfig()) -
     """A waveform ready for :func:`log_mel`: checked, mono, resampled, trimmed, long enough.
 
     Raises:
-        serlib.audio.AudioError: one-line reason (no samples, NaN/inf, silent, too short).
+        serlib.data.audio.AudioError: one-line reason (no samples, NaN/inf, silent, too short).
     """
-    from ..audio import AudioError, prepare_waveform
+    from serlib.data.audio import AudioError, prepare_waveform
 
     y = prepare_waveform(y, sr, config.sample_rate)
     if config.trim_db is not None:
@@ -173,7 +173,7 @@ def prepare(y: np.ndarray, sr: int, config: FrontEndConfig = FrontEndConfig()) -
 
 def frames_from_waveform(y: np.ndarray, sr: int, config: FrontEndConfig = FrontEndConfig()) -> np.ndarray:
     """Log-mel frames of a waveform (checked, prepared; see :func:`prepare`)."""
-    from ..audio import AudioError
+    from serlib.data.audio import AudioError
 
     frames = log_mel(prepare(y, sr, config), config)
     if len(frames) < config.min_frames:
@@ -182,11 +182,11 @@ def frames_from_waveform(y: np.ndarray, sr: int, config: FrontEndConfig = FrontE
 
 
 def read_audio(path: str | os.PathLike) -> tuple[np.ndarray, int]:
-    """Samples ``(n, channels)`` float32 and rate of a file, or :class:`serlib.audio.AudioError` with the reason.
+    """Samples ``(n, channels)`` float32 and rate of a file, or :class:`serlib.data.audio.AudioError` with the reason.
 
     An unknown container names the formats this libsndfile reads.
     """
-    from ..audio import read_samples
+    from serlib.data.audio import read_samples
 
     return read_samples(path)
 
@@ -201,7 +201,7 @@ def fixed_length(frames: np.ndarray, n: int, start: int | None = None) -> np.nda
     """``n`` frames of an utterance: a crop at ``start`` (default centre) if longer, cyclic repetition if shorter.
 
     Repetition instead of zero padding keeps every input frame real speech, so no mask is needed. The one
-    definition, used by the strong hybrid (:mod:`serlib.crnn`) in training and by the shipped model.
+    definition, used by the strong hybrid (:mod:`serlib.models.conv_recurrent`) in training and by the shipped model.
     """
     frames = np.asarray(frames, np.float32)
     t = frames.shape[0]
@@ -224,7 +224,7 @@ def normalize_frames(frames_list, mode: str, speakers=None) -> list[np.ndarray]:
     if mode == "file":
         return [gain_normalize(f) for f in frames_list]
     if mode == "speaker":
-        from ..speaker_norm import speaker_normalize_frames
+        from serlib.features.speaker_norm import speaker_normalize_frames
 
         if speakers is None:
             raise ValueError("normalization 'speaker' needs one speaker id per utterance")

@@ -17,8 +17,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .frontend import NORMALIZATIONS, FrontEndConfig, fixed_length, frames_from_file, frames_from_waveform, \
-    normalize_frames
+from serlib.deploy.frontend import (
+    NORMALIZATIONS,
+    FrontEndConfig,
+    fixed_length,
+    frames_from_file,
+    frames_from_waveform,
+    normalize_frames,
+)
 
 #: Folder of the model shipped inside the package.
 PRETRAINED_DIR = Path(__file__).resolve().parents[1] / "pretrained"
@@ -148,7 +154,7 @@ class ShippedModel:
 
     # -- input ------------------------------------------------------------------------------------------
     def frames_from_file(self, path: str | os.PathLike) -> np.ndarray:
-        """Log-mel frames of a file (raises :class:`serlib.audio.AudioError` with a one-line reason)."""
+        """Log-mel frames of a file (raises :class:`serlib.data.audio.AudioError` with a one-line reason)."""
         return frames_from_file(path, self.frontend)
 
     def frames_from_waveform(self, y, sr: int) -> np.ndarray:
@@ -192,7 +198,7 @@ class ShippedModel:
         return [self._prediction(str(n), p) for n, p in zip(names, probs)]
 
     def predict_file(self, path: str | os.PathLike) -> Prediction:
-        """Prediction for one audio file (raises :class:`serlib.audio.AudioError` for a bad file)."""
+        """Prediction for one audio file (raises :class:`serlib.data.audio.AudioError` for a bad file)."""
         return self.predict_frames([self.frames_from_file(path)], [os.fspath(path)])[0]
 
     def predict_waveform(self, y, sr: int, name: str = "<waveform>") -> Prediction:

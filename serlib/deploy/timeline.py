@@ -93,7 +93,7 @@ def _blocks(path: str, block_s: float):
 
 
 def _progress(total: float, desc: str):
-    from ..progress import tqdm
+    from serlib.reporting.progress import tqdm
 
     return tqdm(total=round(total, 1), desc=desc, unit="s", disable=None, leave=False)
 
@@ -103,9 +103,9 @@ def segment_file(path: str | os.PathLike, config: TimelineConfig = TimelineConfi
     """Pass 1: the segments ``[(start, end), ...]`` in seconds and the file's duration.
 
     Raises:
-        serlib.audio.AudioError: unreadable file, NaN/inf samples.
+        serlib.data.audio.AudioError: unreadable file, NaN/inf samples.
     """
-    from ..audio import AudioError, read_samples_info
+    from serlib.data.audio import AudioError, read_samples_info
 
     sr, n_total = read_samples_info(path)
     duration = n_total / sr
@@ -210,9 +210,9 @@ def predict_timeline(model, path: str | os.PathLike, config: TimelineConfig = Ti
     """Emotion per segment of a long recording with a :class:`serlib.deploy.runtime.ShippedModel`.
 
     Raises:
-        serlib.audio.AudioError: the file cannot be read (one-line reason).
+        serlib.data.audio.AudioError: the file cannot be read (one-line reason).
     """
-    from ..audio import AudioError
+    from serlib.data.audio import AudioError
 
     segs, duration = segment_file(path, config, progress=progress)
     kept, frames, unusable = [], [], 0

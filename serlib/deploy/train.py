@@ -3,7 +3,7 @@
 Serves the command line (``serlib train --corpus ravdess=DIR --corpus tess=DIR --output DIR``), the shipped
 model in ``serlib/pretrained/`` and notebook 06_latency_comparison.
 
-The design is the strong whole-utterance CNN-BiLSTM of notebook 04 (:data:`serlib.crnn.CNN_LSTM_SETTING`) on
+The design is the strong whole-utterance CNN-BiLSTM of notebook 04 (:data:`serlib.models.presets.STRONG_HYBRID_SETTING`) on
 64 log-mel bands from the numpy front end (:mod:`serlib.deploy.frontend`), the same code at training and at
 inference. The eGeMAPS descriptors of the notebook-04 model are left out: they need openSMILE, which costs 40 ms
 a file and a heavy start. Two normalisations are trained (:data:`NORMALIZATIONS`):
@@ -15,11 +15,11 @@ a file and a heavy start. Two normalisations are trained (:data:`NORMALIZATIONS`
 With ``evaluate=True`` the same design is first measured, for each normalisation, under the honest protocols
 of notebook 04 on the given corpora: speaker-independent folds (RAVDESS: the EmoBox folds) and cross-corpus
 in both directions on the shared emotions, with seed x speaker bootstrap intervals
-(:func:`serlib.leaderboard.entry_metrics`). Those estimates go into the metadata and the model card.
+(:func:`serlib.experiments.leaderboard.statistics.entry_metrics`). Those estimates go into the metadata and the model card.
 
 The final model of each normalisation is trained on every usable file; its early-stopping checkpoint is
 chosen on validation *speakers* drawn from the training speakers
-(:func:`serlib.evaluation.validation_speakers_split`).
+(:func:`serlib.evaluation.splits.validation_speakers_split`).
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .frontend import NORMALIZATIONS, FrontEndConfig, frames_from_file, normalize_frames
-from .runtime import CARD_FILE, METADATA_FILE, SHIPPED_FORMAT
+from serlib.deploy.frontend import NORMALIZATIONS, FrontEndConfig, frames_from_file, normalize_frames
+from serlib.deploy.runtime import CARD_FILE, METADATA_FILE, SHIPPED_FORMAT
 
 #: Model files of a shipped-model folder, per normalisation.
 MODEL_FILES = {"file": "model.onnx", "speaker": "model_speaker.onnx"}
@@ -43,8 +43,9 @@ DESIGN_NAME = "cnn_bilstm_logmel"
 
 
 def _frames_or_reason(path: str, config: FrontEndConfig, cache_root: str | None):
-    from ..audio import AudioError
-    from ..features import FeatureCache, file_content_hash
+    from serlib.data.audio import AudioError
+    from serlib.features.extract import FeatureCache
+    from serlib.storage import file_content_hash
 
     try:
         cache, key = None, None
@@ -63,7 +64,7 @@ def _frames_or_reason(path: str, config: FrontEndConfig, cache_root: str | None)
 
 @dataclasses.dataclass(frozen=True)
 class _CacheKey:
-    """Feature-cache key of a front-end configuration (duck-types :class:`serlib.features.FeatureConfig`)."""
+    """Feature-cache key of a front-end configuration (duck-types :class:`serlib.features.frames.FeatureConfig`)."""
 
     config: FrontEndConfig
 
@@ -79,16 +80,18 @@ class _CacheKey:
 
 def frontend_feature_set(manifest, config: FrontEndConfig = FrontEndConfig(), *, cache_dir=None, n_jobs: int = 2,
                          progress: bool = True):
-    """A :class:`serlib.features.FeatureSet` of numpy front-end frames for a manifest (cached, bad files skipped).
+    """A :class:`serlib.features.extract.FeatureSet` of numpy front-end frames for a manifest (cached, bad files skipped).
 
-    The set's ``config`` is the equivalent :class:`serlib.features.FeatureConfig` (``kind="logmel"``, no
+    The set's ``config`` is the equivalent :class:`serlib.features.frames.FeatureConfig` (``kind="logmel"``, no
     deltas), which tells the estimators the feature count.
     """
     import pandas as pd
     from joblib import Parallel, delayed
-    from ..progress import tqdm
 
-    from ..features import FeatureConfig, FeatureSet, default_cache_dir
+    from serlib.features.extract import FeatureSet
+    from serlib.features.frames import FeatureConfig
+    from serlib.reporting.progress import tqdm
+    from serlib.storage import default_cache_dir
 
     cache_root = None if cache_dir is False else str(cache_dir or default_cache_dir())
     paths = manifest["path"].astype(str).tolist()
@@ -107,7 +110,7 @@ def frontend_feature_set(manifest, config: FrontEndConfig = FrontEndConfig(), *,
 
 
 def _normalized_set(fs, mode: str):
-    from ..features import FeatureSet
+    from serlib.features.extract import FeatureSet
 
     frames = normalize_frames(fs.frames, mode, fs.manifest["speaker"].astype(str).to_numpy())
     return FeatureSet(fs.manifest, frames, fs.skipped, fs.config, fs.cache_hits, dict(fs.extra))
@@ -122,12 +125,13 @@ def _protocols(corpora: list[str]) -> list[tuple[str, str]]:
 def evaluate_design(feature_sets: dict, setting, seeds, *, normalizations=NORMALIZATIONS, progress: bool = True,
                     log=print) -> list[dict]:
     """Speaker-independent and cross-corpus estimates of the shipped design, one record per
-    (normalisation, corpus, protocol), with the metrics of :func:`serlib.leaderboard.entry_metrics`.
+    (normalisation, corpus, protocol), with the metrics of :func:`serlib.experiments.leaderboard.statistics.entry_metrics`.
 
     A protocol a corpus cannot support (too few speakers, fewer than two shared emotions) gives one line
     through ``log`` and no record.
     """
-    from ..leaderboard import deep_entry, entry_metrics, per_class_recall
+    from serlib.experiments.leaderboard.entries import deep_entry
+    from serlib.experiments.leaderboard.statistics import entry_metrics, per_class_recall
 
     records = []
     for mode in normalizations:
@@ -155,8 +159,8 @@ def evaluate_design(feature_sets: dict, setting, seeds, *, normalizations=NORMAL
 def fit_final(fs, mode: str, setting, seed: int = 0):
     """The design fitted on every row of ``fs`` after normalisation ``mode``; validation speakers (for the
     checkpoint) are drawn from those speakers."""
-    from ..evaluation import validation_speakers_split
-    from ..experiments import make_classifier
+    from serlib.evaluation.splits import validation_speakers_split
+    from serlib.experiments.protocols import make_classifier
 
     ns = _normalized_set(fs, mode)
     y = ns.manifest["emotion"].astype(str).to_numpy()
@@ -169,8 +173,15 @@ def fit_final(fs, mode: str, setting, seed: int = 0):
 
 def export_model(clf, path: str | os.PathLike) -> float:
     """Write the Keras model as ONNX (frames input) and return the largest |p_onnx - p_keras| on check inputs."""
-    from ..inference import MAX_ABS_DIFF, ExportError, export_onnx, keras_forward, max_abs_diff, onnx_session
-    from ..features import atomic_write_bytes
+    from serlib.deploy.saved_models import (
+        MAX_ABS_DIFF,
+        ExportError,
+        export_onnx,
+        keras_forward,
+        max_abs_diff,
+        onnx_session,
+    )
+    from serlib.storage import atomic_write_bytes
 
     proto = export_onnx(clf.model, input_name="frames")
     data = proto.SerializeToString()
@@ -186,7 +197,7 @@ def export_model(clf, path: str | os.PathLike) -> float:
 def _corpus_hash(fs) -> str:
     import hashlib
 
-    from ..features import file_content_hash
+    from serlib.storage import file_content_hash
 
     h = hashlib.sha256()
     for p, frames in sorted(zip(fs.manifest["path"].astype(str), fs.frames), key=lambda t: t[0]):
@@ -205,18 +216,18 @@ def train_shipped_model(corpora: dict, output: str | os.PathLike, *, seeds=(0, 1
     Serves ``serlib train`` and the shipped model of ``serlib/pretrained/``.
 
     Args:
-        corpora: ``{name: folder}`` of corpora :func:`serlib.datasets.load` reads.
+        corpora: ``{name: folder}`` of corpora :func:`serlib.data.corpora.manifest.load` reads.
         output: folder for ``model.onnx``, ``model_speaker.onnx``, ``model.json`` and ``MODEL_CARD.md``.
         seeds: seeds of the evaluation (the final model uses the first).
         evaluate: measure the design under the honest protocols first (see :func:`evaluate_design`).
-        setting: a :class:`serlib.crnn.ConvRecurrentConfig` (default :data:`serlib.crnn.CNN_LSTM_SETTING`).
+        setting: a :class:`serlib.models.conv_recurrent.ConvRecurrentConfig` (default :data:`serlib.models.presets.STRONG_HYBRID_SETTING`).
         normalizations: which of :data:`NORMALIZATIONS` to train (the first is the one-file default).
 
     Raises:
         ValueError: no corpus, an unknown corpus name, or no usable file.
     """
-    from .. import datasets
-    from ..report import git_commit
+    from serlib.data import corpora as datasets
+    from serlib.reporting.run_context import git_commit
 
     commit = git_commit()  # the code that runs, recorded before the (long) training
     if not corpora:
@@ -243,10 +254,10 @@ def train_from_feature_sets(feature_sets: dict, output: str | os.PathLike, *, se
     ``path, corpus, speaker, emotion``); the tests call it on synthetic features."""
     import pandas as pd
 
-    from ..crnn import CNN_LSTM_SETTING
-    from ..features import FeatureSet
-    from ..report import git_commit
-    from .card import render_card
+    from serlib.deploy.card import render_card
+    from serlib.features.extract import FeatureSet
+    from serlib.models.presets import STRONG_HYBRID_SETTING
+    from serlib.reporting.run_context import git_commit
 
     commit = commit or git_commit()
     bad = [m for m in normalizations if m not in NORMALIZATIONS]
@@ -254,7 +265,7 @@ def train_from_feature_sets(feature_sets: dict, output: str | os.PathLike, *, se
         raise ValueError(f"normalizations must be a non-empty subset of {NORMALIZATIONS}, got {normalizations}")
     if not feature_sets:
         raise ValueError("no feature sets to train on")
-    setting = setting or CNN_LSTM_SETTING
+    setting = setting or STRONG_HYBRID_SETTING
     seeds = [int(s) for s in seeds]
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)

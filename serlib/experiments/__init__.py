@@ -1,0 +1,9 @@
+"""Experiments (notebooks 03-06): library functions that take configurations and return tables.
+
+- :mod:`serlib.experiments.protocols` - train and test a model under a protocol (``run_protocol``), seed ensembles.
+- :mod:`serlib.experiments.leaderboard` - every model on the same folds and seeds, ensembles, paired ablations.
+- :mod:`serlib.experiments.augmentation` - none / classic / GAN / both, with paired intervals.
+- :mod:`serlib.experiments.baselines` - decision tree, random forest and SVMs under the same protocols.
+- :mod:`serlib.experiments.noise` - accuracy under white and babble noise.
+- :mod:`serlib.experiments.latency` - response-time measurement.
+- :mod:`serlib.experiments.result_cache` - trainings keyed by data, split, configuration, seed and code."""

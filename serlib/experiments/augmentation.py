@@ -1,0 +1,322 @@
+"""Classical data augmentation and the "does augmentation help?" experiment.
+
+Serves notebook 03_gan_augmentation.
+
+Classical augmentation works on the *waveform* of a training utterance (after the same silence trimming as
+feature extraction): Gaussian noise at a random signal-to-noise ratio, a pitch shift (semitones) and a time
+stretch (``librosa.effects``), each applied with a probability and at least one always applied. Frame
+features of the augmented waveform are then computed exactly as for real audio and cached on disk under a key
+made of the file's content hash, the augmentation settings, the seed and the copy number. The other half of
+"classical" augmentation, SpecAugment (random time and coefficient masks), is a switchable layer of the
+CNN-LSTM (``CnnLstmConfig(spec_augment=True)``).
+
+The experiment compares four training conditions of the CNN-LSTM under the speaker-independent protocol:
+
+- ``none``: real training utterances only, SpecAugment off;
+- ``classic``: plus one waveform-augmented copy per training utterance, SpecAugment on;
+- ``gan``: plus GAN-translated utterances (:mod:`serlib.augmentation`), SpecAugment off;
+- ``classic_gan``: both.
+
+Every augmenter is built from the *fit* part of a fold's training speakers (validation speakers for early
+stopping and test speakers never reach it): the functions here take the test positions too and refuse a
+split where a test speaker is among the training speakers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from serlib.augmentation.classic import AugmentedData, ClassicAugmentConfig, classic_augmented_features
+from serlib.augmentation.gan import EmotionStarGAN, GanConfig, check_speakers_disjoint, fit_fold_gan
+from serlib.augmentation.gan_quality import gan_quality
+from serlib.evaluation.splits import Split, validation_speakers_split
+from serlib.features.extract import FeatureSet
+
+#: The four training conditions of notebook 03, in display order.
+CONDITIONS = ("none", "classic", "gan", "classic_gan")
+
+
+# ---------------------------------------------------------------------------------------------- experiment
+@dataclass
+class FoldAugmentation:
+    """Everything one speaker-independent fold needs for the four conditions.
+
+    Attributes:
+        split: the fold (test positions are only predicted, never augmented).
+        fit, val: training positions for fitting / early stopping (validation speakers from training speakers).
+        classic: waveform-augmented copies of ``fit`` rows (or ``None`` if not needed).
+        gan_data: GAN-translated copies of ``fit`` rows (or ``None``).
+        gan: the fold's fitted GAN (trained on ``fit`` rows only).
+        gan_quality: :func:`serlib.augmentation.gan_quality.gan_quality` on the fit speakers (or empty).
+    """
+
+    split: Split
+    fit: np.ndarray
+    val: np.ndarray
+    classic: AugmentedData | None = None
+    gan_data: AugmentedData | None = None
+    gan: EmotionStarGAN | None = None
+    gan_quality: dict = field(default_factory=dict)
+
+
+def prepare_fold(features: FeatureSet, split: Split, *, conditions=CONDITIONS, gan_config: GanConfig = GanConfig(),
+                 classic_config: ClassicAugmentConfig = ClassicAugmentConfig(), n_copies: int = 1, seed: int = 0,
+                 classic_seed: int | None = None, cache_dir=None, n_jobs: int = 2, quality: bool = True,
+                 progress: bool = True) -> FoldAugmentation:
+    """Split a fold's training speakers into fit / validation speakers and build the augmenters on ``fit``.
+
+    Serves notebook 03. The validation split and the GAN use ``seed`` (not the model seed), so one GAN per
+    fold is reused by every model seed. Classical copies use ``classic_seed`` (default ``seed``); keeping it
+    the same for every fold gives a file the same copy in every fold, so the cache serves all folds.
+    """
+    m = features.manifest
+    spk = m["speaker"].astype(str).to_numpy()
+    check_speakers_disjoint(spk[split.train], spk[split.test])
+    unknown = sorted(set(conditions) - set(CONDITIONS))
+    if unknown:
+        raise ValueError(f"unknown condition(s) {unknown}; choose from {CONDITIONS}")
+    fit, val = validation_speakers_split(m, split.train, seed=seed)
+    fold = FoldAugmentation(split, fit, val)
+    emotions = m["emotion"].astype(str).to_numpy()
+    if {"classic", "classic_gan"} & set(conditions):
+        fold.classic = classic_augmented_features(m, fit, split.test, feature_config=features.config,
+                                                  config=classic_config,
+                                                  seed=seed if classic_seed is None else classic_seed,
+                                                  n_copies=n_copies,
+                                                  cache_dir=cache_dir, n_jobs=n_jobs, progress=progress)
+    if {"gan", "classic_gan"} & set(conditions):
+        gan = fit_fold_gan(features.frames, m, fit, split.test,
+                           feature_config=features.config, config=gan_config, seed=seed, progress=progress)
+        gan.assert_unseen(spk[split.test])
+        t0 = time.perf_counter()
+        frames, targets, src = gan.augment([features.frames[i] for i in fit], emotions[fit], spk[fit],
+                                           n_copies=n_copies, seed=seed)
+        fold.gan = gan
+        fold.gan_data = AugmentedData(frames, targets, fit[src],
+                                      pd.DataFrame({"source": fit[src], "source_emotion": emotions[fit][src],
+                                                    "target_emotion": targets}),
+                                      seconds=gan.train_seconds_ + time.perf_counter() - t0)
+        if quality:
+            fold.gan_quality = gan_quality(gan, [features.frames[i] for i in fit], emotions[fit], spk[fit],
+                                           seed=seed)
+    return fold
+
+
+def training_data(features: FeatureSet, fold: FoldAugmentation, condition: str) -> tuple[list, np.ndarray, bool]:
+    """``(frames_list, labels, spec_augment)`` the CNN-LSTM trains on under ``condition`` in ``fold``."""
+    if condition not in CONDITIONS:
+        raise ValueError(f"unknown condition {condition!r}; choose from {CONDITIONS}")
+    emotions = features.manifest["emotion"].astype(str).to_numpy()
+    frames = [features.frames[i] for i in fold.fit]
+    labels = [emotions[fold.fit]]
+    if condition in ("classic", "classic_gan"):
+        if fold.classic is None:
+            raise ValueError(f"fold has no classical augmentation; prepare it with condition {condition!r}")
+        frames += fold.classic.frames
+        labels.append(fold.classic.emotions)
+    if condition in ("gan", "classic_gan"):
+        if fold.gan_data is None:
+            raise ValueError(f"fold has no GAN data; prepare it with condition {condition!r}")
+        frames += fold.gan_data.frames
+        labels.append(fold.gan_data.emotions)
+    return frames, np.concatenate(labels), condition in ("classic", "classic_gan")
+
+
+def fit_predict_condition(features: FeatureSet, fold: FoldAugmentation, condition: str, *, model_config=None,
+                          seed: int = 0) -> tuple[pd.DataFrame, dict]:
+    """Train the CNN-LSTM of one condition on one fold and predict the fold's test utterances.
+
+    Returns:
+        ``(predictions, info)``: predictions has ``position, speaker, y_true, y_pred, condition, seed``; info
+        has ``seconds``, ``epochs_run``, ``n_train``, ``from_cache`` (served by :mod:`serlib.experiments.result_cache`).
+    """
+    from serlib.experiments.result_cache import cached, feature_set_digest, frames_digest
+    from serlib.models.cnn_lstm import CnnLstmClassifier, CnnLstmConfig
+
+    base = model_config if model_config is not None else CnnLstmConfig()
+    frames, labels, spec = training_data(features, fold, condition)
+    m = features.manifest
+    emotions = m["emotion"].astype(str).to_numpy()
+    config = dataclasses.replace(base, spec_augment=spec)
+    test = fold.split.test
+
+    def train():
+        clf = CnnLstmClassifier(features.config, config, seed=seed)
+        t0 = time.perf_counter()
+        clf.fit(frames, labels, validation=([features.frames[i] for i in fold.val], emotions[fold.val]))
+        pred = np.asarray(clf.predict([features.frames[i] for i in test])).astype(str)
+        return {"y_pred": pred}, {"seconds": time.perf_counter() - t0,
+                                  "epochs_run": clf.history_.get("epochs_run", 0), "n_train": len(frames)}
+
+    # keyed by the training data itself (generated windows included), not by their recipe
+    arrays, info, from_cache = cached(train, lambda: dict(
+        kind="augmentation", training_data=frames_digest(frames, labels), data=feature_set_digest(features),
+        validation=np.asarray(fold.val), test=np.asarray(test), config=config, feature_config=features.config,
+        seed=seed))
+    pred, info = arrays["y_pred"].astype(str), {**info, "from_cache": from_cache}
+    out = pd.DataFrame({"position": test, "speaker": m["speaker"].astype(str).to_numpy()[test],
+                        "y_true": emotions[test], "y_pred": pred, "condition": condition, "seed": seed})
+    return out, info
+
+
+def run_comparison(features: FeatureSet, folds: list[Split], *, conditions=CONDITIONS, seeds=(0, 1, 2),
+                   model_config=None, gan_config: GanConfig = GanConfig(),
+                   classic_config: ClassicAugmentConfig = ClassicAugmentConfig(), n_copies: int = 1, seed: int = 0,
+                   cache_dir=None, n_jobs: int = 2, progress: bool = True):
+    """The whole experiment: per fold, build augmenters on its fit speakers, then train every condition x seed.
+
+    Serves notebook 03.
+
+    Returns:
+        ``(predictions, runs, prepared)``: pooled test predictions of every (condition, seed, fold); one row
+        per training run (fold, condition, seed, seconds, epochs, training-set size); the prepared folds
+        (with their GANs, for figures).
+    """
+    from serlib.reporting.progress import tqdm
+
+    preds, runs, prepared = [], [], []
+    bar = tqdm(total=len(folds) * len(seeds) * len(conditions), desc="CNN-LSTM trainings", disable=not progress)
+    for k, split in enumerate(folds):
+        fold = prepare_fold(features, split, conditions=conditions, gan_config=gan_config,
+                            classic_config=classic_config, n_copies=n_copies, seed=seed + k, classic_seed=seed,
+                            cache_dir=cache_dir, n_jobs=n_jobs, progress=progress)
+        prepared.append(fold)
+        for s in seeds:
+            for cond in conditions:
+                p, info = fit_predict_condition(features, fold, cond, model_config=model_config, seed=s)
+                preds.append(p.assign(fold=k))
+                runs.append({"fold": k, "condition": cond, "seed": s, **info})
+                bar.update(1)
+    bar.close()
+    return pd.concat(preds, ignore_index=True), pd.DataFrame(runs), prepared
+
+
+# ---------------------------------------------------------------------------------------------- statistics
+def _uar(y_true: np.ndarray, y_pred: np.ndarray, n_classes: int) -> float:
+    recalls = []
+    for c in range(n_classes):
+        sel = y_true == c
+        if sel.any():
+            recalls.append(np.mean(y_pred[sel] == c))
+    return float(np.mean(recalls))
+
+
+def _prediction_matrix(predictions: pd.DataFrame, condition: str):
+    """Rows = test positions (sorted), columns = seeds; plus truth, speaker and label coding."""
+    sub = predictions[predictions["condition"] == condition]
+    if sub.empty:
+        raise ValueError(f"no predictions for condition {condition!r}")
+    wide = sub.pivot_table(index="position", columns="seed", values="y_pred", aggfunc="first")
+    meta = sub.drop_duplicates("position").set_index("position").loc[wide.index]
+    return wide, meta
+
+
+def uar_per_seed(predictions: pd.DataFrame) -> pd.DataFrame:
+    """UAR and accuracy of the pooled test predictions (all folds) per condition and seed."""
+    from serlib.evaluation.metrics import classification_metrics
+
+    rows = []
+    for (cond, s), g in predictions.groupby(["condition", "seed"], sort=False):
+        rows.append({"condition": cond, "seed": s, **classification_metrics(g["y_true"], g["y_pred"])})
+    return pd.DataFrame(rows)
+
+
+def paired_difference_ci(predictions: pd.DataFrame, condition: str, baseline: str = "none", *, n_boot: int = 1000,
+                         seed: int = 0, level: float = 0.95, min_speakers: int = 5) -> dict:
+    """Mean over seeds of UAR(condition) - UAR(baseline), with a paired cluster-bootstrap interval.
+
+    Both conditions must have predictions for the same test utterances and seeds. A bootstrap replicate
+    resamples *speakers* with replacement (their utterances are correlated), and recomputes the seed-averaged
+    difference on that resample with the same seeds' predictions of both conditions (paired). With fewer than
+    ``min_speakers`` test speakers (e.g. TESS) a speaker resample is degenerate, so utterances are resampled
+    instead (``resampled`` says which; that interval ignores speaker correlation and is too narrow).
+    """
+    a, meta = _prediction_matrix(predictions, condition)
+    b, _ = _prediction_matrix(predictions, baseline)
+    if not a.index.equals(b.index) or list(a.columns) != list(b.columns):
+        raise ValueError(f"{condition!r} and {baseline!r} need predictions for the same utterances and seeds")
+    labels = sorted(set(meta["y_true"]) | set(a.to_numpy().astype(str).ravel()) | set(b.to_numpy().astype(str).ravel()))
+    code = {l: i for i, l in enumerate(labels)}
+    y = meta["y_true"].map(code).to_numpy()
+    pa = np.vectorize(code.get)(a.to_numpy().astype(str))
+    pb = np.vectorize(code.get)(b.to_numpy().astype(str))
+    n_cls = len(labels)
+
+    def diff(idx):
+        return float(np.mean([_uar(y[idx], pa[idx, j], n_cls) - _uar(y[idx], pb[idx, j], n_cls)
+                              for j in range(pa.shape[1])]))
+
+    point = diff(np.arange(len(y)))
+    groups = meta["speaker"].astype(str).to_numpy()
+    members = [np.flatnonzero(groups == g) for g in np.unique(groups)]
+    n_speakers = len(members)
+    resampled = "speakers"
+    if n_speakers < min_speakers:
+        members, resampled = [np.array([i]) for i in range(len(y))], "utterances"
+    rng = np.random.default_rng(seed)
+    stats = [diff(np.concatenate([members[i] for i in rng.integers(0, len(members), len(members))]))
+             for _ in range(n_boot)]
+    lo, hi = np.percentile(stats, [(1 - level) / 2 * 100, (1 + level) / 2 * 100])
+    return {"diff_mean": point, "ci_low": float(lo), "ci_high": float(hi), "n_speakers": n_speakers,
+            "n_seeds": int(pa.shape[1]), "resampled": resampled}
+
+
+#: Valence group of each canonical emotion (the paper claims better recognition of emotional valence): calm is
+#: grouped with neutral, surprise with the positive emotions (TESS's is "pleasant surprise").
+VALENCE = {"happy": "positive", "surprised": "positive", "excited": "positive", "neutral": "neutral",
+           "calm": "neutral", "boredom": "neutral", "angry": "negative", "sad": "negative", "fearful": "negative",
+           "disgust": "negative", "frustrated": "negative"}
+
+
+def valence_predictions(predictions: pd.DataFrame) -> pd.DataFrame:
+    """The same predictions with ``y_true`` and ``y_pred`` mapped to valence groups (:data:`VALENCE`).
+
+    Serves notebook 03 (does augmentation improve valence recognition?). Emotions without a group raise.
+    """
+    unknown = (set(predictions["y_true"].astype(str)) | set(predictions["y_pred"].astype(str))) - set(VALENCE)
+    if unknown:
+        raise ValueError(f"no valence group for emotion(s) {sorted(unknown)}; extend augmentation.VALENCE")
+    out = predictions.copy()
+    out["y_true"] = out["y_true"].astype(str).map(VALENCE)
+    out["y_pred"] = out["y_pred"].astype(str).map(VALENCE)
+    return out
+
+
+def recall_change_by_class(predictions: pd.DataFrame, condition: str, baseline: str = "none") -> pd.DataFrame:
+    """Per emotion: its number of test utterances, recall without and with ``condition`` (mean over seeds) and
+    the change, rarest emotions first. Serves notebook 03 ("especially for the rarer emotions")."""
+    rows = []
+    for emo, g in predictions.groupby("y_true"):
+        rec = {}
+        for cond in (baseline, condition):
+            sub = g[g["condition"] == cond]
+            if sub.empty:
+                raise ValueError(f"no predictions for condition {cond!r}")
+            rec[cond] = float(sub.assign(ok=sub["y_pred"] == sub["y_true"]).groupby("seed")["ok"].mean().mean())
+        n = int(g[g["condition"] == baseline]["position"].nunique())
+        rows.append({"emotion": emo, "n_test": n, f"recall_{baseline}": rec[baseline],
+                     f"recall_{condition}": rec[condition], "recall_change": rec[condition] - rec[baseline]})
+    return pd.DataFrame(rows).sort_values(["n_test", "emotion"]).reset_index(drop=True)
+
+
+def summarise_conditions(predictions: pd.DataFrame, baseline: str = "none", *, n_boot: int = 1000,
+                         seed: int = 0) -> pd.DataFrame:
+    """Per condition: UAR mean / std over seeds, accuracy mean, and the paired difference to ``baseline``."""
+    per_seed = uar_per_seed(predictions)
+    rows = []
+    order = [c for c in CONDITIONS if c in set(per_seed["condition"])]
+    for cond in order:
+        g = per_seed[per_seed["condition"] == cond]
+        row = {"condition": cond, "n_seeds": len(g), "uar_mean": g["uar"].mean(),
+               "uar_std": g["uar"].std(ddof=1) if len(g) > 1 else 0.0, "accuracy_mean": g["accuracy"].mean()}
+        if cond != baseline and baseline in set(per_seed["condition"]):
+            d = paired_difference_ci(predictions, cond, baseline, n_boot=n_boot, seed=seed)
+            row.update({"diff_vs_none": d["diff_mean"], "ci_low": d["ci_low"], "ci_high": d["ci_high"],
+                        "ci_resampled": d["resampled"]})
+        rows.append(row)
+    return pd.DataFrame(rows)

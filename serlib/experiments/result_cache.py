@@ -1,0 +1,158 @@
+"""A result cache for trainings: a rerun of the reference run after a text change, or after a kill, resumes.
+
+Serves notebooks 03 and 04 through :func:`serlib.experiments.protocols.run_protocol` and
+:func:`serlib.experiments.augmentation.fit_predict_condition`. One entry holds what a training produced for its test
+utterances (class probabilities or predicted labels, and the training facts), keyed by
+
+- the content of the data it saw (frames, labels and speakers: :func:`frames_digest`),
+- the split (train, validation and test positions),
+- the model and feature configuration and the seed,
+- the code version of the model (:func:`code_version`: a hash of the modules that train and predict).
+
+Change any of them and the key changes, so a stale result is never served. Entries are written atomically
+(temp file + rename): a run killed mid-training leaves no partial entry and resumes at that training.
+
+The cache is off unless :data:`RESULT_CACHE_ENV` is set to a true value; ``run_all.py`` sets it (its
+``--no-result-cache`` turns it off). Entries live under ``<cache dir>/results/`` (``$SERLIB_CACHE_DIR``, else
+``~/.cache/serlib``), so two runs sharing one cache folder share their trainings.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+#: Environment variable that turns the result cache on ("1") or off ("0", unset).
+RESULT_CACHE_ENV = "SERLIB_RESULT_CACHE"
+#: Modules (paths below the ``serlib`` package) whose source defines what a training computes; their hash is
+#: part of every key.
+CODE_MODULES = ("models/cnn_lstm", "models/conv_recurrent", "experiments/protocols", "experiments/augmentation",
+                "augmentation/classic", "augmentation/gan", "evaluation/splits", "evaluation/metrics",
+                "features/frames", "features/egemaps", "features/extract", "features/speaker_norm")
+
+
+def enabled() -> bool:
+    """Whether :data:`RESULT_CACHE_ENV` turns the cache on."""
+    return os.environ.get(RESULT_CACHE_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def frames_digest(frames, *columns) -> str:
+    """SHA-256 (16 hex digits) of a list of arrays (shapes, dtypes, bytes) and any label/speaker columns."""
+    h = hashlib.sha256()
+    for f in frames:
+        a = np.ascontiguousarray(f)
+        h.update(f"{a.shape}{a.dtype}".encode())
+        h.update(a.tobytes())
+    for col in columns:
+        h.update(json.dumps([str(v) for v in col]).encode())
+    return h.hexdigest()[:16]
+
+
+def feature_set_digest(fs) -> str:
+    """:func:`frames_digest` of a FeatureSet's frames, emotions and speakers (memoised on the set)."""
+    key = fs.extra.get("_content_digest") if isinstance(getattr(fs, "extra", None), dict) else None
+    if key is None:
+        key = frames_digest(fs.frames, fs.manifest["emotion"].astype(str), fs.manifest["speaker"].astype(str))
+        if isinstance(getattr(fs, "extra", None), dict):
+            fs.extra["_content_digest"] = key
+    return key
+
+
+_CODE_VERSION: str | None = None
+
+
+def code_version() -> str:
+    """Hash of the source of :data:`CODE_MODULES` (a change to how a model trains invalidates its results)."""
+    global _CODE_VERSION
+    if _CODE_VERSION is None:
+        h = hashlib.sha256()
+        here = Path(__file__).resolve().parents[1]  # the serlib package
+        for name in CODE_MODULES:
+            h.update((here / f"{name}.py").read_bytes())
+        _CODE_VERSION = h.hexdigest()[:16]
+    return _CODE_VERSION
+
+
+def _jsonable(x):
+    if dataclasses.is_dataclass(x) and not isinstance(x, type):
+        return {"__type__": type(x).__name__, **{k: _jsonable(v) for k, v in dataclasses.asdict(x).items()}}
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return hashlib.sha256(np.ascontiguousarray(x).tobytes()).hexdigest()[:16]
+    if isinstance(x, (np.integer, np.floating)):
+        return x.item()
+    return x if isinstance(x, (str, int, float, bool, type(None))) else repr(x)
+
+
+def training_key(**parts) -> str:
+    """The cache key of one training: SHA-256 of its parts (data digests, split, configurations, seed) and the
+    :func:`code_version`."""
+    payload = json.dumps({**{k: _jsonable(v) for k, v in parts.items()}, "code": code_version()}, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class ResultCache:
+    """On-disk store of training results: ``<root>/results/<kk>/<key>.npz`` (arrays + the training facts)."""
+
+    def __init__(self, root: str | os.PathLike | None = None):
+        from serlib.storage import default_cache_dir
+
+        self.root = (Path(root) if root is not None else default_cache_dir()) / "results"
+
+    def path_for(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.npz"
+
+    def get(self, key: str) -> tuple[dict, dict] | None:
+        """``(arrays, info)`` of a stored training, or ``None`` (missing or unreadable: recomputed)."""
+        path = self.path_for(key)
+        if not path.exists():
+            return None
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                arrays = {k: data[k] for k in data.files if k != "__info__"}
+                info = json.loads(str(data["__info__"]))
+            return arrays, info
+        except Exception:
+            return None
+
+    def put(self, key: str, arrays: dict, info: dict) -> None:
+        from serlib.storage import atomic_write_bytes
+
+        buf = io.BytesIO()
+        np.savez(buf, __info__=np.asarray(json.dumps(_jsonable(info))), **{k: np.asarray(v) for k, v in arrays.items()})
+        atomic_write_bytes(self.path_for(key), buf.getvalue())
+
+
+def default_cache() -> ResultCache | None:
+    """The result cache if :func:`enabled`, else ``None``."""
+    return ResultCache() if enabled() else None
+
+
+def cached(compute, key_parts, *, use: bool = True) -> tuple[dict, dict, bool]:
+    """Run one training through the cache: ``(arrays, info, from_cache)``.
+
+    Args:
+        compute: ``() -> (arrays, info)``, the training (called on a miss, or whenever the cache is off).
+        key_parts: ``() -> dict`` of the parts of :func:`training_key`; called only when the cache is on, so
+            digests of the data cost nothing otherwise.
+        use: ``False`` bypasses the cache (e.g. when the trained model itself is needed).
+    """
+    cache = default_cache() if use else None
+    if cache is None:
+        return (*compute(), False)
+    key = training_key(**key_parts())
+    hit = cache.get(key)
+    if hit is not None:
+        return (*hit, True)
+    arrays, info = compute()
+    cache.put(key, arrays, info)
+    return arrays, info, False

@@ -1,0 +1,8 @@
+"""Features (notebook 02): waveform -> frame features -> windows, cached by content and configuration.
+
+- :mod:`serlib.features.frames` - :class:`~serlib.features.frames.FeatureConfig`, MFCC / log-mel frames,
+  deltas, overlapping sliding windows.
+- :mod:`serlib.features.egemaps` - openSMILE eGeMAPS: low-level descriptors per frame and functionals.
+- :mod:`serlib.features.extract` - features of a whole manifest (:func:`~serlib.features.extract.extract_features`),
+  cached, with a skip table.
+- :mod:`serlib.features.speaker_norm` - per-speaker normalisation from unlabelled audio."""
