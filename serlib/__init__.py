@@ -9,6 +9,8 @@ One module per notebook stage (in the spirit of libfmp):
 - :mod:`serlib.augmentation`, :mod:`serlib.gan` – classical and GAN augmentation (notebook 03).
 - :mod:`serlib.models`, :mod:`serlib.experiments`, :mod:`serlib.evaluation` – the CNN-LSTM, protocols and
   metrics (notebook 04).
+- :mod:`serlib.executor` – where the trainings run: in the kernel, in local processes or on Dask (notebook 04,
+  ``run_all.py --executor``).
 - :mod:`serlib.baselines`, :mod:`serlib.claims` – classical baselines and the claims audit (notebooks 05, 07).
 - :mod:`serlib.inference`, :mod:`serlib.latency`, :mod:`serlib.literature` – prediction API and CLI, timing,
   the paper's comparison table (notebook 06).
