@@ -68,10 +68,34 @@ def _parser() -> argparse.ArgumentParser:
                    help="retrain everything instead of reusing trainings stored in the cache folder (by default a "
                         "training whose data, split, configuration, seed and model code are unchanged is read back, "
                         "so a rerun or a killed run resumes)")
+    p.add_argument("--executor", choices=["local", "processes", "dask"], default="local",
+                   help="where the model trainings of notebook 04 (serlib.experiments.protocols.run_protocol) run: 'local' "
+                        "(default) one after the other in the notebook's kernel; 'processes' in --workers local "
+                        "processes; 'dask' on the Dask cluster at --scheduler, or without it on a local Dask cluster "
+                        "of --workers processes (needs pip install \"serlib[dask]\"). Results equal the local "
+                        "run's up to floating-point round-off (serlib.experiments.executor); env SERLIB_EXECUTOR of the kernels")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="worker processes of --executor processes or of a local Dask cluster (default: the CPU "
+                        "cores; each worker gets cores // N threads); env SERLIB_WORKERS of the kernels")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786 (with --executor dask; its "
+                        "workers need serlib installed); env SERLIB_SCHEDULER of the kernels")
     p.add_argument("--report-code", choices=REPORT_CODE_MODES, default="collapse",
                    help="code cells in report.html: show, collapse (default: a click opens them) or hide")
     p.add_argument("--list", action="store_true", help="list the notebooks and their parameters, then exit")
     return p
+
+
+def check_executor(args):
+    """The executor of ``--executor/--workers/--scheduler``, checked here (a scheduler must answer) so that a bad
+    option fails before the first notebook, not in the middle of a training notebook."""
+    from serlib.experiments import executor
+
+    config = executor.ExecutorConfig(args.executor, args.workers, args.scheduler)
+    if config.scheduler:
+        executor.dask_client(config)
+        executor.close_dask_clients()
+    return config
 
 
 def discover_notebooks(only: str | None = None) -> list[Path]:
@@ -242,6 +266,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"run_all.py: {err}", file=sys.stderr)
         return 2
 
+    try:
+        executor = check_executor(args)
+    except (ValueError, ImportError, ConnectionError) as err:
+        print(f"run_all.py: {err}", file=sys.stderr)
+        return 2
+
     from serlib.reporting.run_context import git_commit, merge_metrics, update_metrics_fragment
     from serlib.settings import budget_parameters, resolve_budget
 
@@ -271,6 +301,7 @@ def main(argv: list[str] | None = None) -> int:
     from serlib.experiments.result_cache import RESULT_CACHE_ENV
 
     os.environ[RESULT_CACHE_ENV] = "0" if args.no_result_cache else "1"  # the kernels inherit it
+    os.environ.update(executor.to_env())  # and where their trainings run
 
     parameters = {
         "corpora": corpora,
@@ -285,6 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     summary = {
         "corpora": corpora, "corpora_label": corpora_label, "quick": args.quick, "seed": args.seed,
         "protocol": args.protocol, "budget": budget, "git_commit": git_commit(),
+        "executor": {"kind": executor.kind, "workers": executor.n_workers, "scheduler": executor.scheduler},
         "started_utc": stamp.isoformat(timespec="seconds"),
         "python": sys.version.split()[0], "platform": platform.platform(), "cpu_count": os.cpu_count(),
         "notebooks": [], "status": "ok",

@@ -10,7 +10,7 @@ Data flows one way, and the subpackages follow it (in the spirit of libfmp):
 - :mod:`serlib.models` - the paper's CNN-LSTM, the strong CNN-BiLSTM family, classical classifiers (04, 05).
 - :mod:`serlib.evaluation` - the protocols' splits and the metrics with their intervals (03-05).
 - :mod:`serlib.experiments` - experiments as functions: protocols, leaderboard, augmentation comparison,
-  baselines, noise, latency, and the result cache (03-06).
+  baselines, noise, latency, the result cache and the executor that runs trainings (03-06).
 - :mod:`serlib.reporting` - run context and provenance, progress, results tables, the paper's Table 1 and the
   claims audit (all notebooks, 07).
 - :mod:`serlib.plots` - every figure (all notebooks).

@@ -20,7 +20,8 @@ def test_help_documents_every_option():
     out = subprocess.run([sys.executable, str(ROOT / "run_all.py"), "--help"], capture_output=True, text=True)
     assert out.returncode == 0
     for opt in ("--corpus", "--data-dir", "--protocol", "--seed", "--n-seeds", "--quick", "--budget", "--output", "--only",
-                "--cache-dir", "--kernel", "--n-jobs", "--no-report", "--report-code", "--no-result-cache", "--list"):
+                "--cache-dir", "--kernel", "--n-jobs", "--no-report", "--report-code", "--no-result-cache", "--list",
+                "--executor", "--workers", "--scheduler"):
         assert opt in out.stdout
 
 

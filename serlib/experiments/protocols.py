@@ -18,7 +18,8 @@ import pandas as pd
 
 from serlib.evaluation.metrics import bootstrap_cis, classification_metrics
 from serlib.evaluation.splits import MIN_CLUSTERS, Split, validation_speakers_split
-from serlib.experiments.result_cache import cached, feature_set_digest
+from serlib.experiments.executor import ExecutorConfig, map_tasks
+from serlib.experiments.result_cache import cached_map, feature_set_digest
 from serlib.features.extract import FeatureSet
 from serlib.models.cnn_lstm import CnnLstmClassifier, CnnLstmConfig
 
@@ -70,10 +71,39 @@ def fit_on_split(fs: FeatureSet, split: Split, config, seed: int):
     return clf, info
 
 
+def train_split(seed: int, split: Split, *, fs: FeatureSet, config, labels: list, test_fs: FeatureSet | None = None,
+                keep_model: bool = False):
+    """One training of :func:`run_protocol`: fit on ``split.train`` and predict ``split.test``.
+
+    A top-level function, so that :mod:`serlib.experiments.executor` workers can run it.
+
+    Args:
+        seed: the training's seed.
+        split: train and test positions.
+        fs: features of the training corpus.
+        config: model settings.
+        labels: the class order of the returned probabilities.
+        test_fs: features ``split.test`` indexes (``None``: ``fs``).
+        keep_model: also return the fitted model.
+
+    Returns:
+        ``({"proba": (n_test, n_labels) array}, info, model or None)``.
+    """
+    test_fs = fs if test_fs is None else test_fs
+    clf, info = fit_on_split(fs, split, config, seed)
+    proba = np.zeros((len(split.test), len(labels)), np.float32)  # in the order of ``labels``
+    proba[:, [labels.index(l) for l in clf.labels_]] = clf.predict_proba([test_fs.frames[i] for i in split.test])
+    return {"proba": proba}, info, clf if keep_model else None
+
+
 def run_protocol(fs: FeatureSet, splits: list[Split], config: CnnLstmConfig, seeds, *,
                  test_fs: FeatureSet | None = None, keep_models: bool = False, progress: bool = True,
-                 desc: str = "train") -> ProtocolResult:
+                 desc: str = "train", executor: ExecutorConfig | None = None) -> ProtocolResult:
     """Train one model per (seed, split) and predict its test positions.
+
+    Trainings found in the result cache (:mod:`serlib.result_cache`, when it is on) are read back here; the
+    others run as tasks of :func:`train_split` on the executor (:mod:`serlib.experiments.executor`) and are stored as each
+    finishes. The result is in (seed, split) order whichever executor ran them.
 
     Args:
         fs: features of the training corpus (``split.train`` indexes it).
@@ -83,9 +113,12 @@ def run_protocol(fs: FeatureSet, splits: list[Split], config: CnnLstmConfig, see
         test_fs: features indexed by ``split.test`` when the test data is another corpus (cross-corpus);
             default ``fs``.
         keep_models: keep fitted models in the result (for noise robustness or saving); such runs always
-            train (the result cache, :mod:`serlib.experiments.result_cache`, serves the others when it is on).
+            train, in this process (the result cache, :mod:`serlib.experiments.result_cache`, serves the others
+            when it is on).
         progress: tqdm bar over trainings.
         desc: bar label.
+        executor: where the trainings run; default :meth:`serlib.experiments.executor.ExecutorConfig.from_env`
+            (``"local"``: in this process, one after the other).
     """
     from serlib.reporting.progress import tqdm
 
@@ -95,30 +128,41 @@ def run_protocol(fs: FeatureSet, splits: list[Split], config: CnnLstmConfig, see
     if "corpus" in test_fs.manifest.columns:
         spk_test_all = (test_fs.manifest["corpus"].astype(str) + ":" + spk_test_all).to_numpy()
     labels = sorted(set(fs.manifest["emotion"].astype(str)))
-    preds, trains, models = [], [], {}
     jobs = [(s, sp) for s in seeds for sp in splits]
-    for seed, split in tqdm(jobs, desc=desc, disable=not progress):
-        fitted = {}
+    models = {}
+    if keep_models:
+        executor = ExecutorConfig()  # the models are needed in this process
+    shared = dict(fs=fs, test_fs=None if test_fs is fs else test_fs, config=config, labels=labels,
+                  keep_model=keep_models)
 
-        def train():
-            fitted["clf"], info = fit_on_split(fs, split, config, seed)
-            proba = np.zeros((len(split.test), len(labels)), np.float32)  # in the order of ``labels``
-            proba[:, [labels.index(l) for l in fitted["clf"].labels_]] = fitted["clf"].predict_proba(
-                [test_fs.frames[i] for i in split.test])
-            return {"proba": proba}, info
-
-        arrays, info, from_cache = cached(train, lambda: dict(
+    def key_parts(seed, split):
+        return lambda: dict(
             kind="run_protocol", train_data=feature_set_digest(fs),
             test_data="same" if test_fs is fs else feature_set_digest(test_fs),
             split=[split.name, np.asarray(split.train), np.asarray(split.test)], config=config,
-            feature_config=fs.config, seed=seed, labels=labels), use=not keep_models)  # kept models are trained
+            feature_config=fs.config, seed=seed, labels=labels)
+
+    with tqdm(total=len(jobs), desc=desc, disable=not progress) as bar:
+        def train(missing, store):
+            bar.update(len(jobs) - len(missing))  # read from the cache
+
+            def finished(k, result):  # the k-th missing training, as it finishes
+                (arrays, info, clf), (seed, split) = result, jobs[missing[k]]
+                store(missing[k], arrays, info)
+                if clf is not None:
+                    models[(seed, split.name)] = clf
+                bar.update(1)
+
+            map_tasks(train_split, [jobs[i] for i in missing], shared=shared, config=executor, on_result=finished)
+
+        outcomes = cached_map(train, [key_parts(*job) for job in jobs], use=not keep_models)
+    preds, trains = [], []
+    for (seed, split), (arrays, info, from_cache) in zip(jobs, outcomes):
         proba, info = arrays["proba"], {**info, "from_cache": from_cache}
         preds.append(pd.DataFrame({"seed": seed, "split": split.name, "position": split.test,
                                    "speaker": spk_test_all[split.test], "y_true": y_test_all[split.test],
                                    "y_pred": np.asarray(labels)[proba.argmax(axis=1)], "proba": list(proba)}))
         trains.append({"seed": seed, "split": split.name, **info, "n_test": len(split.test)})
-        if keep_models:
-            models[(seed, split.name)] = fitted["clf"]
     return ProtocolResult(pd.concat(preds, ignore_index=True), pd.DataFrame(trains), models, labels)
 
 

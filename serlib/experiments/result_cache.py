@@ -137,22 +137,44 @@ def default_cache() -> ResultCache | None:
     return ResultCache() if enabled() else None
 
 
+def cached_map(compute, key_parts: list, *, use: bool = True) -> list[tuple[dict, dict, bool]]:
+    """Run many trainings through the cache: hits are read here, the misses trained by one call of ``compute``.
+
+    Args:
+        compute: ``(indices, store) -> None``, called once (``indices`` may be empty): trains the trainings at
+            ``indices`` (positions in ``key_parts``; e.g. through :func:`serlib.experiments.executor.map_tasks`) and calls
+            ``store(index, arrays, info)`` as each one finishes, which writes it to the cache at once (a killed
+            run keeps what finished).
+        key_parts: one ``() -> dict`` of the parts of :func:`training_key` per training; called only when the
+            cache is on, so digests of the data cost nothing otherwise.
+        use: ``False`` bypasses the cache (e.g. when the trained models themselves are needed).
+
+    Returns:
+        ``(arrays, info, from_cache)`` per training, in the order of ``key_parts``.
+    """
+    cache = default_cache() if use else None
+    keys = [training_key(**parts()) for parts in key_parts] if cache is not None else [None] * len(key_parts)
+    out = [None] * len(key_parts)
+    for i, key in enumerate(keys):
+        hit = cache.get(key) if cache is not None else None
+        if hit is not None:
+            out[i] = (*hit, True)
+
+    def store(i, arrays, info):
+        if cache is not None:
+            cache.put(keys[i], arrays, info)
+        out[i] = (arrays, info, False)
+
+    compute([i for i, o in enumerate(out) if o is None], store)
+    return out
+
+
 def cached(compute, key_parts, *, use: bool = True) -> tuple[dict, dict, bool]:
     """Run one training through the cache: ``(arrays, info, from_cache)``.
 
     Args:
         compute: ``() -> (arrays, info)``, the training (called on a miss, or whenever the cache is off).
-        key_parts: ``() -> dict`` of the parts of :func:`training_key`; called only when the cache is on, so
-            digests of the data cost nothing otherwise.
+        key_parts: ``() -> dict`` of the parts of :func:`training_key` (see :func:`cached_map`).
         use: ``False`` bypasses the cache (e.g. when the trained model itself is needed).
     """
-    cache = default_cache() if use else None
-    if cache is None:
-        return (*compute(), False)
-    key = training_key(**key_parts())
-    hit = cache.get(key)
-    if hit is not None:
-        return (*hit, True)
-    arrays, info = compute()
-    cache.put(key, arrays, info)
-    return arrays, info, False
+    return cached_map(lambda missing, store: [store(i, *compute()) for i in missing], [key_parts], use=use)[0]

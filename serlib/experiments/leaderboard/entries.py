@@ -97,9 +97,8 @@ def deep_entry(model: str, feature_sets: dict[str, FeatureSet], corpus: str, pro
         if len(emos) < 2:
             raise ValueError(f"{corpus} and {other} share fewer than 2 emotions")
         split = Split(f"train {corpus} -> test {other}", tr, te)
-        for s in seeds:
-            results.append(run_protocol(fs, [split], config, [s], test_fs=test_fs, keep_models=keep_models,
-                                        progress=progress, desc=f"{model} {corpus}->{other} seed {s}"))
+        results.append(run_protocol(fs, [split], config, list(seeds), test_fs=test_fs, keep_models=keep_models,
+                                    progress=progress, desc=f"{model} {corpus}->{other}"))  # all seeds in one call: run side by side
         manifest = test_fs.manifest
     else:
         for s in seeds:
