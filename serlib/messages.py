@@ -14,3 +14,9 @@ def one_line(message: BaseException | str, max_chars: int | None = None) -> str:
     if not text and isinstance(message, BaseException):
         text = type(message).__name__
     return text if max_chars is None else text[:max_chars]
+
+
+class InsufficientDataError(ValueError):
+    """A corpus (after its bad files are skipped) is too small for one experiment: too few speakers, emotions or
+    utterances. The experiment is skipped with this one-line reason and the run goes on; any other error still
+    stops it."""

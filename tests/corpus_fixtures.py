@@ -380,3 +380,39 @@ def make_emodb_tree(root) -> dict:
     write_text(root / "silb" / "03a01Fa.silb", "silb\n")
     write_text(root / "erklaerung.txt", "EmoDB\n")
     return _result(root, files, EMODB_GENDERS, genders, set(EMODB_CODES.values()), wav_dir=root / "wav")
+
+
+def make_small_broken_ravdess(root) -> dict[str, str]:
+    """A RAVDESS-layout folder of 36 files as a new user might have it: actors 01 and 02 with 12 good files each
+    (every emotion at least once), actor 03 with 12 files each broken in its own way, so one actor has no usable
+    file at all. Returns ``{file name: expected reason fragment}`` for the 12 broken ones.
+    """
+    from tests.audio_fixtures import tone, write_broken_files
+
+    root = Path(root)
+    for actor in (1, 2):
+        names = ravdess_names(actor)
+        picked = [next(n for n in names if n.split("-")[2] == code) for code in RAVDESS_EMOTIONS]
+        picked += [n for n in names if n not in picked][:4]
+        for stem in picked:
+            write_tone(root / f"Actor_{actor:02d}" / f"{stem}.wav")
+    folder = root / "Actor_03"
+    names = ravdess_names(3)
+    expected = write_broken_files(folder, lambda k: names[k] + ".wav")  # empty, text, header, NaN, silent, 50 ms
+    flac = folder / f"{names[6]}.flac"
+    sf.write(flac, tone(1.0), 16000, format="FLAC")
+    flac.write_bytes(flac.read_bytes()[: len(flac.read_bytes()) // 3])
+    expected[flac.name] = "unreadable or not audio"
+    y = tone(1.0)
+    y[500:600] = np.inf
+    sf.write(folder / f"{names[7]}.wav", y, 16000, subtype="FLOAT")
+    expected[f"{names[7]}.wav"] = "NaN or infinite"
+    write_tone(folder / "03-01-09-01-01-01-03.wav")
+    expected["03-01-09-01-01-01-03.wav"] = "unknown emotion code"
+    write_tone(folder / "final_take.wav")
+    expected["final_take.wav"] = "file name"
+    write_tone(folder / "03-01-01-01-01.wav")
+    expected["03-01-01-01-01.wav"] = "file name"
+    write_text(folder / f"{names[8]}.wav", "version https://git-lfs.github.com/spec/v1\noid sha256:c6f9\nsize 72862\n")
+    expected[f"{names[8]}.wav"] = "Git LFS pointer"
+    return expected

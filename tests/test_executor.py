@@ -15,8 +15,8 @@ import pytest
 from distributed import LocalCluster
 
 import run_all
-from serlib.experiments import executor, result_cache
 from serlib.evaluation.splits import speaker_independent_folds
+from serlib.experiments import executor, result_cache
 from serlib.experiments.executor import ExecutorConfig, map_tasks
 from serlib.experiments.protocols import run_protocol
 from serlib.reporting.progress import PROGRESS_ENV

@@ -11,6 +11,7 @@ import pandas as pd
 
 from serlib.augmentation.gan import EmotionStarGAN
 from serlib.features.frames import overlapping_windows
+from serlib.messages import InsufficientDataError
 
 
 # ------------------------------------------------------------------------------------- quality
@@ -83,6 +84,11 @@ def gan_quality(gan: EmotionStarGAN, frames_list, emotions, speakers, *, seed: i
     if len(wb) > max_windows:
         keep = rng.choice(len(wb), max_windows, replace=False)
         wb, yb = wb[keep], yb[keep]
+    for half, labels in (("A", ya), ("B", yb)):
+        if len(set(labels)) < 2:
+            raise InsufficientDataError(
+                f"GAN quality needs 2 or more emotions in each half of the fit speakers; half {half} has "
+                f"{len(set(labels))} ({len(unique)} fit speaker(s))")
     clf = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, C=1.0))
     clf.fit(window_statistics(wa), ya)
     real_acc = float((clf.predict(window_statistics(wb)) == yb).mean())

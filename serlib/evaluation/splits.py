@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from serlib.messages import InsufficientDataError
+
 PROTOCOLS = ("random_80_20", "speaker_independent", "cross_corpus")
 #: Within-corpus protocols (a corpus split into training and test sides).
 WITHIN_CORPUS_PROTOCOLS = PROTOCOLS[:2]
@@ -81,6 +83,13 @@ def random_80_20_split(manifest: pd.DataFrame, *, seed: int = 0, test_size: floa
 
     _check_manifest(manifest, ("emotion",))
     pos = np.arange(len(manifest))
+    counts = manifest["emotion"].value_counts()
+    n_test = int(np.ceil(test_size * len(manifest)))
+    if counts.min() < 2 or n_test < len(counts):
+        raise InsufficientDataError(
+            f"a stratified {1 - test_size:.0%}/{test_size:.0%} split needs 2+ utterances per emotion and a test side "
+            f"of at least one per emotion; {len(manifest)} utterances, {len(counts)} emotions, the rarest has "
+            f"{int(counts.min())}")
     train, test = train_test_split(pos, test_size=test_size, random_state=seed,
                                    stratify=manifest["emotion"].to_numpy())
     return Split("random 80/20", np.sort(train), np.sort(test))
@@ -102,7 +111,7 @@ def speaker_independent_folds(manifest: pd.DataFrame, n_folds: int | None = None
     speakers = manifest["speaker"].astype(str)
     unique = sorted(speakers.unique())
     if len(unique) < 2:
-        raise ValueError(f"speaker-independent evaluation needs at least 2 speakers, found {len(unique)}")
+        raise InsufficientDataError(f"speaker-independent evaluation needs at least 2 speakers, found {len(unique)}")
     if n_folds is None:
         n_folds = 6 if len(unique) >= 12 else len(unique)
     if not 2 <= n_folds <= len(unique):
@@ -175,7 +184,7 @@ def cross_corpus_positions(train_manifest: pd.DataFrame, test_manifest: pd.DataF
     """Rows of each corpus whose emotion is shared (or in ``emotions``): (train positions, test positions, labels)."""
     emotions = sorted(emotions) if emotions else shared_emotions(train_manifest, test_manifest)
     if len(emotions) < 2:
-        raise ValueError(f"cross-corpus evaluation needs at least 2 shared emotions, found {emotions}")
+        raise InsufficientDataError(f"cross-corpus evaluation needs at least 2 shared emotions, found {emotions}")
     tr = np.flatnonzero(train_manifest["emotion"].isin(emotions).to_numpy())
     te = np.flatnonzero(test_manifest["emotion"].isin(emotions).to_numpy())
     return tr, te, emotions

@@ -36,6 +36,7 @@ from serlib.augmentation.gan import EmotionStarGAN, GanConfig, check_speakers_di
 from serlib.augmentation.gan_quality import gan_quality
 from serlib.evaluation.splits import Split, validation_speakers_split
 from serlib.features.extract import FeatureSet
+from serlib.messages import InsufficientDataError
 
 #: The four training conditions of notebook 03, in display order.
 CONDITIONS = ("none", "classic", "gan", "classic_gan")
@@ -53,6 +54,7 @@ class FoldAugmentation:
         gan_data: GAN-translated copies of ``fit`` rows (or ``None``).
         gan: the fold's fitted GAN (trained on ``fit`` rows only).
         gan_quality: :func:`serlib.augmentation.gan_quality.gan_quality` on the fit speakers (or empty).
+        skipped: one line per part of the fold its data was too small for (e.g. the quality measures).
     """
 
     split: Split
@@ -62,6 +64,7 @@ class FoldAugmentation:
     gan_data: AugmentedData | None = None
     gan: EmotionStarGAN | None = None
     gan_quality: dict = field(default_factory=dict)
+    skipped: list = field(default_factory=list)
 
 
 def prepare_fold(features: FeatureSet, split: Split, *, conditions=CONDITIONS, gan_config: GanConfig = GanConfig(),
@@ -102,8 +105,11 @@ def prepare_fold(features: FeatureSet, split: Split, *, conditions=CONDITIONS, g
                                                     "target_emotion": targets}),
                                       seconds=gan.train_seconds_ + time.perf_counter() - t0)
         if quality:
-            fold.gan_quality = gan_quality(gan, [features.frames[i] for i in fit], emotions[fit], spk[fit],
-                                           seed=seed)
+            try:
+                fold.gan_quality = gan_quality(gan, [features.frames[i] for i in fit], emotions[fit], spk[fit],
+                                               seed=seed)
+            except InsufficientDataError as err:
+                fold.skipped.append(f"GAN quality measures: {err}")
     return fold
 
 

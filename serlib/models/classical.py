@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 
+from serlib.messages import InsufficientDataError
+
 #: Baseline names as used in ``metrics.json`` (``baselines.<model>.<corpus>.<protocol>``).
 MODELS = ("decision_tree", "random_forest", "svm_mfcc", "svm_egemaps")
 #: Which utterance-level features each baseline uses.
@@ -87,7 +89,7 @@ def inner_cv(y, groups=None, *, n_splits: int = 3, seed: int = 0):
     counts = pd.Series(y).value_counts()
     k = int(min(n_splits, counts.min()))
     if k < 2:
-        raise ValueError(f"inner cross-validation needs >= 2 training examples per class, class "
+        raise InsufficientDataError(f"inner cross-validation needs >= 2 training examples per class, class "
                          f"{counts.idxmin()!r} has {counts.min()}")
     reason = " (one training speaker)" if groups is not None else ""
     return StratifiedKFold(n_splits=k, shuffle=True, random_state=seed), f"StratifiedKFold({k}){reason}"
@@ -146,7 +148,7 @@ class BaselineClassifier(ClassifierMixin, BaseEstimator):
         if not np.all(np.isfinite(X)):
             raise ValueError("X contains NaN or infinite values")
         if len(np.unique(y)) < 2:
-            raise ValueError("need at least 2 classes to fit a classifier")
+            raise InsufficientDataError("need at least 2 classes to fit a classifier")
         cfg = self.config or BaselineConfig()
         pipe, grid = self._pipeline_and_grid(X.shape[1])
         self.classes_ = np.unique(y)

@@ -15,6 +15,7 @@ Output folder layout::
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import hashlib
 import json
@@ -25,6 +26,8 @@ from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
+
+from serlib.messages import InsufficientDataError
 
 #: Label used on artifacts that do not come from a train/test split (data description, features).
 NO_SPLIT = "descriptive (no train/test split)"
@@ -124,6 +127,7 @@ class RunContext:
         self.quick = bool(quick)
         self.commit = git_commit()
         self.manifest_hashes: dict[str, str] = {}
+        self.skipped_experiments: list[dict] = []
         for sub in ("figures", "tables", "metrics"):
             (self.output_dir / sub).mkdir(parents=True, exist_ok=True)
 
@@ -198,6 +202,25 @@ class RunContext:
         df.to_csv(path, index=index)
         self._record(f"tables/{name}.csv", self.provenance(corpus, protocol))
         return path
+
+    @contextlib.contextmanager
+    def skip_if_too_small(self, experiment: str, corpus: str):
+        """Run the block; if the corpus is too small for it (:class:`serlib.messages.InsufficientDataError`: too
+        few speakers, emotions or utterances once bad files are skipped), print one line saying what was skipped
+        and why, record it in ``metrics.json`` (``skipped_experiments.<notebook>``) and go on. Any other error
+        still stops the notebook."""
+        try:
+            yield
+        except InsufficientDataError as err:
+            self.record_skip(experiment, corpus, str(err))
+
+    def record_skip(self, experiment: str, corpus: str, reason: str) -> None:
+        """Print ``skipped: <experiment> on <corpus>: <reason>`` and keep it in ``metrics.json``
+        (``skipped_experiments.<notebook>``), so the report and the audit can say what a run did not measure."""
+        print(f"skipped: {experiment} on {corpus}: {reason}")
+        self.skipped_experiments.append({"experiment": experiment, "corpus": corpus, "reason": reason})
+        update_metrics_fragment(self.output_dir, self.notebook,
+                                {"skipped_experiments": {self.notebook: list(self.skipped_experiments)}})
 
     def record_metrics(self, metrics: Mapping, *, corpus: str, protocol: str = NO_SPLIT) -> Path:
         """Merge nested ``metrics`` into ``metrics/<notebook>.json`` (run_all.py merges all notebooks)."""

@@ -16,6 +16,7 @@ from serlib.experiments.baselines import protocol_splits
 from serlib.experiments.protocols import run_protocol
 from serlib.features.extract import FeatureSet
 from serlib.features.speaker_norm import SPKNORM_SUFFIX, speaker_normalize_frames, speaker_normalize_matrix
+from serlib.messages import InsufficientDataError
 
 
 @dataclass
@@ -95,7 +96,7 @@ def deep_entry(model: str, feature_sets: dict[str, FeatureSet], corpus: str, pro
         test_fs = speaker_normalized(feature_sets[other]) if spknorm else feature_sets[other]
         tr, te, emos = cross_corpus_positions(fs.manifest, test_fs.manifest)
         if len(emos) < 2:
-            raise ValueError(f"{corpus} and {other} share fewer than 2 emotions")
+            raise InsufficientDataError(f"{corpus} and {other} share fewer than 2 emotions")
         split = Split(f"train {corpus} -> test {other}", tr, te)
         results.append(run_protocol(fs, [split], config, list(seeds), test_fs=test_fs, keep_models=keep_models,
                                     progress=progress, desc=f"{model} {corpus}->{other}"))  # all seeds in one call: run side by side

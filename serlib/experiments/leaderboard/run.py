@@ -25,6 +25,7 @@ from serlib import targets as _targets
 from serlib.experiments.leaderboard.entries import classical_entry, deep_entry, late_fusion_entry, seed_ensemble_entry
 from serlib.experiments.leaderboard.statistics import leaderboard_table, paired_ablation, per_class_recall
 from serlib.features.speaker_norm import SPKNORM_SUFFIX
+from serlib.messages import InsufficientDataError
 
 #: Published anchors for RAVDESS speech, speaker-independent (actor-disjoint folds). **Reported** by their
 #: authors, never measured here; ``metric`` says whether the number is WA or UAR.
@@ -161,7 +162,7 @@ def run_leaderboard(plan: LeaderboardPlan, deep_features: dict, functionals: dic
     def add(key, fn):
         try:
             out = fn()
-        except ValueError as err:
+        except InsufficientDataError as err:  # the corpus is too small for this row; any other error stops
             skipped.append(f"{key[0]} {key[1]} {key[2]}: {str(err).splitlines()[0]}")
             return None
         entries[key] = out
