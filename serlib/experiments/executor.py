@@ -8,7 +8,8 @@ one of three kinds of executor (:class:`ExecutorConfig`):
 - ``"local"`` (default): one task after the other in this process, exactly as without an executor;
 - ``"processes"``: ``n_workers`` local worker processes (started with *spawn*, so TensorFlow is never
   forked); each limits TensorFlow and BLAS to ``max(1, cores // n_workers)`` threads before TensorFlow
-  starts;
+  starts. As with any spawn-based pool, a *script* that uses it needs an ``if __name__ == "__main__":`` guard
+  (notebooks and ``run_all.py``'s kernels do not);
 - ``"dask"``: a ``dask.distributed`` cluster at a scheduler address (``dask scheduler`` plus ``dask worker``
   processes on other machines, with serlib installed), or a ``LocalCluster`` of ``n_workers`` single-threaded
   worker processes when no address is given. Large inputs shared by every task (the FeatureSet) are sent to
