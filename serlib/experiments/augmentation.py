@@ -54,7 +54,8 @@ class FoldAugmentation:
         gan_data: GAN-translated copies of ``fit`` rows (or ``None``).
         gan: the fold's fitted GAN (trained on ``fit`` rows only).
         gan_quality: :func:`serlib.augmentation.gan_quality.gan_quality` on the fit speakers (or empty).
-        skipped: one line per part of the fold its data was too small for (e.g. the quality measures).
+        skipped: ``(part, reason)`` for each part of the fold its data was too small for (e.g. the quality
+            measures).
     """
 
     split: Split
@@ -109,7 +110,7 @@ def prepare_fold(features: FeatureSet, split: Split, *, conditions=CONDITIONS, g
                 fold.gan_quality = gan_quality(gan, [features.frames[i] for i in fit], emotions[fit], spk[fit],
                                                seed=seed)
             except InsufficientDataError as err:
-                fold.skipped.append(f"GAN quality measures: {err}")
+                fold.skipped.append(("GAN quality measures", str(err)))
     return fold
 
 

@@ -147,7 +147,7 @@ def run_leaderboard(plan: LeaderboardPlan, deep_features: dict, functionals: dic
         keep_models_of: ``(model, corpus, protocol)`` whose fitted models are returned in ``models``.
 
     A protocol a corpus cannot run (too few speakers, no shared emotions) is skipped with a one-line reason in
-    ``skipped``, never a traceback.
+    ``skipped`` as ``(what, corpus, reason)``, never a traceback.
     """
     from serlib.models.classical import MODEL_FEATURES, BaselineConfig
 
@@ -163,7 +163,7 @@ def run_leaderboard(plan: LeaderboardPlan, deep_features: dict, functionals: dic
         try:
             out = fn()
         except InsufficientDataError as err:  # the corpus is too small for this row; any other error stops
-            skipped.append(f"{key[0]} {key[1]} {key[2]}: {str(err).splitlines()[0]}")
+            skipped.append((f"{key[0]} {key[2]}", key[1], str(err).splitlines()[0]))
             return None
         entries[key] = out
         return out
@@ -214,7 +214,7 @@ def run_leaderboard(plan: LeaderboardPlan, deep_features: dict, functionals: dic
             if ab.from_row is not None:
                 src = entries.get((ab.from_row, ab_corpus, "speaker_independent"))
                 if src is None:
-                    skipped.append(f"ablation '{ab.description}': row {ab.from_row} was not run")
+                    skipped.append((f"ablation '{ab.description}'", ab_corpus, f"row {ab.from_row} was not run"))
                     continue
                 variants[ab.description] = src
             else:
