@@ -228,7 +228,8 @@ def build_report(out: Path, executed: list[Path], summary: dict, code: str = "co
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
     exporter.exclude_input = code == "hide"
-    html, _ = exporter.from_notebook_node(book, resources={"report_code": code})
+    title = f"SER companion run report: {summary['corpora_label']}, commit {str(summary['git_commit'])[:12]}"
+    html, _ = exporter.from_notebook_node(book, resources={"report_code": code, "metadata": {"name": title}})
     path = out / "report.html"
     path.write_text(html, encoding="utf-8")
     return path

@@ -58,6 +58,11 @@ CLAIM_CROSS_CORPUS_MAX_DROP = 0.10
 CLAIM_GAN_MIN_GAIN = 0.01
 #: Unseen-data criterion (ours): accuracy on unseen speakers at most this far below the training accuracy.
 CLAIM_UNSEEN_SPEAKER_MAX_DROP = 0.10
+#: Speaker-variability criterion (ours): speaker-independent accuracy at most this far below the accuracy of the
+#: random 80/20 split (whose test speakers were heard in training).
+CLAIM_SPEAKER_GAP_MAX = 0.10
+#: Real-time criterion (ours): the median audio-to-emotion time divided by the clip's duration is below this.
+CLAIM_REAL_TIME_FACTOR_MAX = 1.0
 #: A training accuracy at or above this means the tree fits its training set perfectly (grown to purity).
 FULLY_GROWN_TRAIN_ACCURACY = 0.999
 

@@ -263,6 +263,31 @@ def test_generalisation_to_unseen_data_compares_training_with_unseen_speakers():
     assert row(cl.audit_claims(m, ["ravdess"]), "generalises_to_unseen_data")["verdict"] == cl.REPRODUCED
 
 
+def test_forest_vs_tree_speaker_gap_and_real_time_claims():
+    m = full_metrics()  # forest and tree both at 0.45 test accuracy: no ordering
+    audit = cl.audit_claims(m, ["ravdess"])
+    assert row(audit, "forest_beats_tree")["verdict"] == cl.NOT_REPRODUCED
+    m["baselines_emotion_gender"]["random_forest"]["ravdess"]["random_80_20"]["accuracy"] = 0.60
+    forest = row(cl.audit_claims(m, ["ravdess"]), "forest_beats_tree")
+    assert forest["verdict"] == cl.ORDERING_ONLY and "+15.0 points" in forest["measured_paper_protocol"]
+    m["baselines_emotion_gender"]["random_forest"]["ravdess"]["random_80_20"]["accuracy"] = 0.95
+    m["baselines_emotion_gender"]["decision_tree"]["ravdess"]["random_80_20"]["accuracy"] = 0.74
+    assert row(cl.audit_claims(m, ["ravdess"]), "forest_beats_tree")["verdict"] == cl.REPRODUCED
+
+    gap = row(audit, "handles_speaker_variability")  # 0.95 heard vs 0.55 unheard speakers
+    assert gap["verdict"] == cl.NOT_REPRODUCED and "40.0 points" in gap["note"]
+    close = row(cl.audit_claims(full_metrics(acc_random=0.62, acc_si=0.55), ["ravdess"]), "handles_speaker_variability")
+    assert close["verdict"] == cl.REPRODUCED and "7.0 points" in close["note"]
+
+    assert row(audit, "real_time_capable")["verdict"] == cl.NOT_MEASURED  # no clip duration in metrics
+    m["latency_ms"]["clip_seconds"] = 3.0
+    rt = row(cl.audit_claims(m, ["ravdess"]), "real_time_capable")  # 25 ms for 3 s of audio
+    assert rt["verdict"] == cl.REPRODUCED and "real-time factor 0.0083" in rt["measured_honest_protocol"]
+    m["latency_ms"]["end_to_end_p50"] = 3500.0
+    assert row(cl.audit_claims(m, ["ravdess"]), "real_time_capable")["verdict"] == cl.NOT_REPRODUCED
+    assert audit["claim_id"].nunique() >= 22
+
+
 def test_undefined_or_unreported_quantities_are_not_comparable_with_the_measurement_shown():
     m = full_metrics()
     m["cnn_lstm"]["ravdess"]["n_parameters"] = 84744
@@ -274,6 +299,8 @@ def test_undefined_or_unreported_quantities_are_not_comparable_with_the_measurem
     assert lit["verdict"] == cl.NOT_COMPARABLE and "93.5 %" in lit["note"] and "95.0 %" in lit[
         "measured_paper_protocol"]
     assert row(audit, "evaluated_on_iemocap")["verdict"] == cl.NOT_TESTABLE
+    assert row(audit, "evaluated_on_tess")["verdict"] == cl.NOT_TESTABLE and "not in this run" in row(
+        audit, "evaluated_on_tess")["note"]
     iem = row(cl.audit_claims(full_metrics("iemocap"), ["iemocap"]), "evaluated_on_iemocap")
     assert iem["verdict"] == cl.NOT_COMPARABLE and "no number" in iem["note"]
     del m["cnn_lstm"]["ravdess"]["n_parameters"]

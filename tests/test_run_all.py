@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 import run_all
+from tests.browser import visit
 from tests.corpus_fixtures import make_small_broken_ravdess
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -126,6 +127,13 @@ def test_default_quick_run_uses_the_embedded_synthetic_corpus(tmp_path):
     n_figures = len(list((out / "figures").glob("*.png")))
     assert n_figures and report.count('id="figure-') == n_figures == report.count('href="#figure-')
     assert report.count("data:image/png;base64") >= n_figures
+    # opened in headless Chromium, offline: no remote request, every figure drawn, every in-page link lands
+    seen = visit(out / "report.html", tmp_path / "report_screenshot.png")
+    assert seen.remote_requests == [], seen.remote_requests
+    assert len(seen.rendered_images) == len(seen.images) >= n_figures, seen.images
+    assert seen.broken_anchors == [], seen.broken_anchors
+    assert seen.title.startswith("SER companion run report: embedded"), seen.title
+    assert (tmp_path / "report_screenshot.png").stat().st_size > 10_000  # a drawn page, not a blank one
     # progress bars reach the terminal of run_all.py (via progress.log), not the executed notebooks
     assert "features" in proc.stderr and "%|" in proc.stderr
     assert "%|" in (out / "progress.log").read_text()

@@ -3,6 +3,7 @@
 - :mod:`serlib.reporting.claims.reported` - every reported value with its source in the paper.
 - :mod:`serlib.reporting.claims.verdicts` - the verdict names and the table of rules.
 - :mod:`serlib.reporting.claims.rules` - one function per kind of claim, reading ``metrics.json``.
+- :mod:`serlib.reporting.claims.deployment_rules` - the rules for response time, real-time use and overhead.
 - :mod:`serlib.reporting.claims.audit` - :func:`audit_claims`: every claim beside what a run measured."""
 
 from serlib.reporting.claims.audit import (  # noqa: F401

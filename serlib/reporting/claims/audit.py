@@ -59,7 +59,7 @@ def emotion_gender_corpus(metrics: Mapping, corpora: Sequence[str]) -> str | Non
 
 def _targets(claim: Claim, metrics: Mapping, corpora: Sequence[str]):
     """(target, reason it is not testable or None) pairs: the corpora (or corpus pairs) a claim is audited on."""
-    if claim.kind in ("latency", "overhead"):
+    if claim.kind in ("latency", "overhead", "real_time"):
         return [(None, None)]
     if claim.kind == "complementary":
         done = metrics.get("leaderboard_ablation")
