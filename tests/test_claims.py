@@ -295,6 +295,10 @@ def test_undefined_or_unreported_quantities_are_not_comparable_with_the_measurem
     audit = cl.audit_claims(m, ["ravdess"])
     over = row(audit, "overhead_low")
     assert over["verdict"] == cl.NOT_COMPARABLE and "84,744 parameters" in over["measured_paper_protocol"]
+    assert "MFLOPs" not in over["measured_paper_protocol"]
+    m["latency_ms"]["model_cost"] = {"flops": 35_163_136}
+    over = row(cl.audit_claims(m, ["ravdess"]), "overhead_low")
+    assert "35.2 MFLOPs per utterance" in over["measured_paper_protocol"]
     lit = row(audit, "beats_deep_learning_table_1", "ravdess")
     assert lit["verdict"] == cl.NOT_COMPARABLE and "93.5 %" in lit["note"] and "95.0 %" in lit[
         "measured_paper_protocol"]
@@ -335,3 +339,25 @@ def test_valence_and_rare_emotion_claims_of_the_gan():
     audit = cl.audit_claims(m, ["ravdess"])
     assert row(audit, "gan_improves_valence")["verdict"] == cl.NOT_MEASURED
     assert "03_gan_augmentation" in row(audit, "gan_helps_rare_emotions")["note"]
+
+
+def test_metrics_contract_names_real_notebooks_and_spells_keys_one_way():
+    from pathlib import Path
+
+    from serlib.reporting import metrics_keys as K
+
+    stems = {p.stem for p in (Path(__file__).resolve().parents[1] / "notebooks").glob("[0-9][0-9]_*.ipynb")}
+    assert set(K.SECTION_NOTEBOOK.values()) <= stems
+    assert cl.KEY_NOTEBOOK is K.SECTION_NOTEBOOK
+    key = K.cnn_lstm("ravdess", "snr.10", "accuracy")
+    assert key == "cnn_lstm.ravdess.snr.10.accuracy" and K.corpus_of(key) == "ravdess"
+    assert K.notebook_of(key) == "04_cnn_lstm" and K.notebook_of("nothing.here") == "?"
+    b = K.baseline("svm_egemaps", "tess", "cross_corpus_to_ravdess", "uar")
+    assert K.corpus_of(b) == "tess" and K.notebook_of(b) == "05_baselines"
+    assert K.corpus_of(K.latency("end_to_end_p50")) is None
+    with pytest.raises(ValueError, match="free of dots"):
+        K.join("cnn_lstm", "a.b")
+    audit = cl.audit_claims({"data": {"ravdess": {"n_speakers": 24}}}, ["ravdess"])
+    missing = row(audit, "noise_robustness", "ravdess")["missing_keys"].split(";")
+    assert missing == ["cnn_lstm.ravdess.snr.clean.accuracy", "cnn_lstm.ravdess.snr.10.accuracy"]
+    assert row(audit, "accuracy_98_crema_d")["missing_keys"] == ""  # not testable: nothing was looked up

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from serlib.evaluation.splits import speaker_independent_folds
-from serlib.experiments.noise import babble_noise, mix_at_snr
+from serlib.experiments.noise import babble_noise, mix_at_snr, noisy_waveform
 from serlib.experiments.protocols import run_protocol, seed_ensemble, summarise_predictions
 from serlib.features.extract import FeatureSet
 from serlib.features.frames import FeatureConfig
@@ -110,6 +110,23 @@ def test_run_protocol_never_tests_a_training_speaker():
     summ = summarise_predictions(res.predictions, n_boot=50)
     assert 0 <= summ["accuracy_ci95"][0] <= summ["accuracy"] <= summ["accuracy_ci95"][1] <= 1
     assert summ["n_seeds"] == 1 and summ["n_test_utterances"] == len(fs.manifest)
+
+
+def test_noisy_waveform_is_the_tests_noise_at_the_asked_snr():
+    rng = np.random.default_rng(1)
+    speech = np.sin(np.linspace(0, 400, 16000)).astype(np.float32)
+    talkers = [rng.standard_normal(4000).astype(np.float32) for _ in range(3)]
+    for kind in ("white", "babble"):
+        noisy = noisy_waveform(speech, 10.0, kind, babble_pool=talkers, seed=3)
+        noise = noisy - speech
+        snr = 10 * np.log10(np.mean(speech.astype(np.float64) ** 2) / np.mean(noise.astype(np.float64) ** 2))
+        assert noisy.dtype == np.float32 and abs(snr - 10.0) < 0.05, (kind, snr)
+        assert np.array_equal(noisy, noisy_waveform(speech, 10.0, kind, babble_pool=talkers, seed=3))
+        assert not np.array_equal(noisy, noisy_waveform(speech, 10.0, kind, babble_pool=talkers, seed=4))
+    with pytest.raises(ValueError, match="white' or 'babble"):
+        noisy_waveform(speech, 10.0, "pink")
+    with pytest.raises(ValueError, match="non-empty pool"):
+        noisy_waveform(speech, 10.0, "babble")
 
 
 def test_mix_at_snr_and_babble():

@@ -63,3 +63,52 @@ def test_waveform_and_logmel_label_their_axes():
     assert ax.get_xlabel() and ax.get_ylabel()
     ax = plots.plot_logmel(y, 16000)
     assert ax.get_xlabel() and ax.get_ylabel()
+
+
+def _two_corpora():
+    rav = pd.DataFrame([{"speaker": f"{a:02d}", "emotion": e, "gender": "female" if a % 2 else "male"}
+                        for a in range(1, 9) for e in ("neutral", "happy", "sad", "angry", "calm") for _ in range(5)])
+    tess = pd.DataFrame([{"speaker": s, "emotion": e} for s in ("OAF", "YAF") for e in ("neutral", "happy", "sad",
+                                                                                           "fear") for _ in range(6)])
+    return rav, tess
+
+
+def test_protocol_assignment_shows_who_is_heard_in_training():
+    from serlib.evaluation.assignment import protocol_assignment
+
+    rav, tess = _two_corpora()
+    a = protocol_assignment(rav, tess, corpus="ravdess", other_corpus="tess", seed=0)
+    heard = a.groupby("protocol")["heard_in_training"].sum()
+    assert heard["random_80_20"] == 8 and heard["speaker_independent"] == 0 and heard["cross_corpus"] == 0
+    si = a[a["protocol"] == "speaker_independent"]
+    assert si["n_train"].sum() + si["n_test"].sum() == len(rav) and (si["n_test"] > 0).sum() >= 1
+    cc = a[a["protocol"] == "cross_corpus"].set_index("corpus")
+    # cross-corpus keeps the shared emotions only: neutral, happy, sad (RAVDESS calm/angry and TESS fear dropped)
+    assert cc.loc["ravdess", "n_train"].sum() == 8 * 3 * 5 and cc.loc["tess", "n_test"].sum() == 2 * 3 * 6
+    assert set(protocol_assignment(rav)["protocol"]) == {"random_80_20", "speaker_independent"}
+
+
+def test_protocol_and_model_diagrams_draw_and_label():
+    from serlib.evaluation.assignment import protocol_assignment
+    from serlib.plots.diagrams import plot_model_diagram, plot_protocols
+
+    rav, tess = _two_corpora()
+    axes = plot_protocols(protocol_assignment(rav, tess, corpus="ravdess", other_corpus="tess"))
+    assert len(axes) == 3 and "8 of 8 speakers heard" in axes[0].get_title()
+    assert "0 of 10 speakers heard" in axes[2].get_title() and axes[0].get_xlabel() == "utterances (count)"
+    with pytest.raises(ValueError, match="protocol_assignment"):
+        plot_protocols(pd.DataFrame({"protocol": ["other"]}))
+
+    class Layer:
+        def __init__(self, name, shape, n):
+            self.output, self._n = type("T", (), {"shape": shape})(), n
+
+        def count_params(self):
+            return self._n
+
+    model = type("M", (), {"name": "toy", "layers": [Layer("in", (None, 4), 0), Layer("dense", (None, 2), 10)],
+                           "count_params": lambda self: 10})()
+    ax = plot_model_diagram(model)
+    boxes = [t.get_text() for t in ax.texts if t.get_text()]  # (the arrows are empty annotations)
+    assert boxes == ["Layer -> batchx4 (0 parameters)", "Layer -> batchx2 (10 parameters)"]
+    assert "10 parameters" in ax.get_title()

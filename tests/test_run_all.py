@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 
 import run_all
+from serlib.reporting.claims import audit_claims
+from serlib.reporting.metrics_keys import corpus_of, notebook_of
 from tests.browser import visit
 from tests.corpus_fixtures import make_small_broken_ravdess
 
@@ -65,6 +67,13 @@ def test_every_notebook_runs_through_a_small_corpus_seeded_with_broken_files(sma
     skips = [s for per_notebook in metrics["skipped_experiments"].values() for s in per_notebook]
     assert skips and all(s["reason"] and "\n" not in s["reason"] for s in skips)
     assert {"04_cnn_lstm", "05_baselines"} <= set(metrics["skipped_experiments"])
+    # the metrics contract: every key the claims audit reads was written, or the notebook that writes it said why
+    # it skipped that experiment on that corpus
+    skipped_where = {(nb, s["corpus"]) for nb, per in metrics["skipped_experiments"].items() for s in per}
+    audit = audit_claims(metrics, quick=True)
+    unexplained = [(r.claim_id, key) for r in audit.itertuples() for key in filter(None, r.missing_keys.split(";"))
+                   if (notebook_of(key), corpus_of(key)) not in skipped_where]
+    assert not unexplained, unexplained
     for nb in (out / "notebooks").glob("*.ipynb"):
         cells = nbformat.read(nb, as_version=4).cells
         errors = [o for c in cells if c.cell_type == "code" for o in c.get("outputs", [])

@@ -12,6 +12,7 @@ Serves the command line (``serlib predict``, ``serlib train``, ``serlib info``) 
 - :mod:`serlib.deploy.train` - ``serlib train``: the strong design on all speakers of the given corpora, with
   its speaker-independent and cross-corpus estimates, exported to ONNX.
 - :mod:`serlib.deploy.card` - the model card, rendered from the model's metadata.
+- :mod:`serlib.deploy.cost` - multiply-accumulates per layer and weight memory of one prediction (notebook 06).
 
 Importing this package imports nothing heavy.
 """

@@ -42,14 +42,25 @@ def mix_at_snr(speech: np.ndarray, noise: np.ndarray, snr_db: float) -> np.ndarr
     return (speech + g * noise).astype(np.float32)
 
 
+def noisy_waveform(y: np.ndarray, snr_db: float, kind: str, *, babble_pool: list[np.ndarray] | None = None,
+                   seed: int = 0) -> np.ndarray:
+    """``y`` with white or babble noise at ``snr_db`` dB: exactly what the noise test feeds the model.
+
+    Serves notebook 04 (section "Noise robustness": the features of the test, and the audio players that let a
+    reader hear each level)."""
+    if kind not in ("white", "babble"):
+        raise ValueError(f"noise kind must be 'white' or 'babble', got {kind!r}")
+    rng = np.random.default_rng(seed)
+    noise = white_noise(len(y), rng) if kind == "white" else babble_noise(len(y), babble_pool or [], rng)
+    return mix_at_snr(y, noise, snr_db)
+
+
 def _noisy_frames(path: str, snr_db: float, kind: str, pool: list[np.ndarray], seed: int, config):
     from serlib.data.audio import load_audio
     from serlib.features.frames import compute_frame_features
 
-    rng = np.random.default_rng(seed)
     y = load_audio(path, config.sample_rate, trim_db=config.trim_db)
-    noise = white_noise(len(y), rng) if kind == "white" else babble_noise(len(y), pool, rng)
-    return compute_frame_features(mix_at_snr(y, noise, snr_db), config)
+    return compute_frame_features(noisy_waveform(y, snr_db, kind, babble_pool=pool, seed=seed), config)
 
 
 def noisy_features(fs: FeatureSet, positions: np.ndarray, snr_db: float, kind: str, *,

@@ -4,7 +4,8 @@ Saving, and stamping corpus, protocol and seeds on a figure, is
 :meth:`serlib.reporting.run_context.RunContext.save_figure`'s job.
 
 - :mod:`serlib.plots.data` (notebook 01), :mod:`serlib.plots.features` (02),
-  :mod:`serlib.plots.augmentation` (03), :mod:`serlib.plots.models` and :mod:`serlib.plots.leaderboard` (04),
+  :mod:`serlib.plots.augmentation` (03), :mod:`serlib.plots.models`, :mod:`serlib.plots.leaderboard` and
+  :mod:`serlib.plots.diagrams` (04),
   :mod:`serlib.plots.baselines` (05, 07), :mod:`serlib.plots.latency` and :mod:`serlib.plots.comparison` (06)."""
 
 from serlib.plots.data import (  # noqa: F401

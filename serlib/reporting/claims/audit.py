@@ -99,7 +99,8 @@ def audit_claims(metrics: Mapping, corpora: Sequence[str] | None = None, *, quic
 
     Returns:
         DataFrame with :data:`AUDIT_COLUMNS`, then ``claim_id, corpus, source, rule`` and the numbers
-        ``paper_value_num, measured_paper_num, measured_honest_num`` (NaN where none), one row per claim and
+        ``paper_value_num, measured_paper_num, measured_honest_num`` (NaN where none) and ``missing_keys`` (the
+        metrics keys the rule needed and did not find, ``;``-separated), one row per claim and
         corpus (claims without a named corpus are audited on every corpus of the run; cross-corpus on every
         ordered pair).
     """
@@ -125,6 +126,7 @@ def audit_claims(metrics: Mapping, corpora: Sequence[str] | None = None, *, quic
             notes = [row["note"]] if row["note"] else []
             if row["verdict"] is None:  # a key the rule needs is missing
                 row["verdict"] = NOT_MEASURED
+            row["missing_keys"] = ";".join(lk.missing)
             if lk.missing:
                 notes.insert(0, _missing_note(lk.missing))
             if _is_synthetic(row["corpus"], metrics):
@@ -137,7 +139,9 @@ def audit_claims(metrics: Mapping, corpora: Sequence[str] | None = None, *, quic
                 notes.insert(0, "QUICK run: small subsets and few epochs, numbers are not meaningful")
             row["note"] = "; ".join(notes)
             rows.append(row)
-    out = pd.DataFrame(rows, columns=CSV_COLUMNS + ["paper_value_num", "measured_paper_num", "measured_honest_num"])
+    out = pd.DataFrame(rows, columns=CSV_COLUMNS + ["paper_value_num", "measured_paper_num", "measured_honest_num",
+                                                    "missing_keys"])
+    out["missing_keys"] = out["missing_keys"].fillna("")
     for col in ("paper_value_num", "measured_paper_num", "measured_honest_num"):
         out[col] = pd.to_numeric(out[col], errors="coerce")
     return out

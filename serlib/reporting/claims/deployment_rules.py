@@ -5,6 +5,7 @@ Serves notebook 07_claims_audit through :data:`serlib.reporting.claims.rules._KI
 
 from __future__ import annotations
 
+from serlib.reporting import metrics_keys as K
 from serlib.reporting.claims.measured import _Lookup, _row
 from serlib.reporting.claims.reported import Claim
 from serlib.reporting.claims.verdicts import NOT_COMPARABLE, NOT_REPRODUCED, REPRODUCED
@@ -13,12 +14,12 @@ from serlib.targets import CLAIM_REAL_TIME_FACTOR_MAX as REAL_TIME_FACTOR_MAX
 
 
 def _latency(c: Claim, lk: _Lookup, corpus, corpora) -> dict:
-    fwd = lk.get("latency_ms.model_forward_p50")
-    p95 = lk.get("latency_ms.model_forward_p95", required=False)
-    keras = lk.get("latency_ms.keras_predict_p50", required=False)
-    e2e = lk.get("latency_ms.end_to_end_p50", required=False)
-    feats = lk.get("latency_ms.features_p50", required=False)
-    runtime = lk.get("latency_ms.runtime", required=False)
+    fwd = lk.get(K.latency("model_forward_p50"))
+    p95 = lk.get(K.latency("model_forward_p95"), required=False)
+    keras = lk.get(K.latency("keras_predict_p50"), required=False)
+    e2e = lk.get(K.latency("end_to_end_p50"), required=False)
+    feats = lk.get(K.latency("features_p50"), required=False)
+    runtime = lk.get(K.latency("runtime"), required=False)
     ms = lambda v: f"{v:.2f} ms"  # noqa: E731
     verdict = None
     if fwd is not None:
@@ -46,13 +47,16 @@ def _latency(c: Claim, lk: _Lookup, corpus, corpora) -> dict:
 
 
 def _overhead(c: Claim, lk: _Lookup, corpus, corpora) -> dict:
-    model_corpus = lk.get("latency_ms.corpus", required=False)
-    params = lk.get(f"cnn_lstm.{model_corpus}.n_parameters") if model_corpus else lk.get("cnn_lstm.n_parameters")
-    fwd = lk.get("latency_ms.model_forward_p50", required=False)
-    shipped = lk.get("latency_ms.shipped_model.timeline_peak_rss_mb", required=False)
+    model_corpus = lk.get(K.latency("corpus"), required=False)
+    params = lk.get(K.join("cnn_lstm", model_corpus, "n_parameters")) if model_corpus else lk.get(K.join("cnn_lstm", "n_parameters"))
+    fwd = lk.get(K.latency("model_forward_p50"), required=False)
+    shipped = lk.get(K.latency("shipped_model", "timeline_peak_rss_mb"), required=False)
     measured = []
     if params is not None:
         measured.append(f"{int(params):,} parameters ({4 * params / 1e6:.2f} MB as float32)")
+    flops = lk.get(K.latency("model_cost", "flops"), required=False)
+    if flops is not None:
+        measured.append(f"{flops / 1e6:.1f} MFLOPs per utterance (analytic count)")
     if fwd is not None:
         measured.append(f"model forward {fwd:.2f} ms median")
     if shipped is not None:
@@ -64,8 +68,8 @@ def _overhead(c: Claim, lk: _Lookup, corpus, corpora) -> dict:
 
 
 def _real_time(c: Claim, lk: _Lookup, corpus, corpora) -> dict:
-    e2e = lk.get("latency_ms.end_to_end_p50")
-    clip = lk.get("latency_ms.clip_seconds")
+    e2e = lk.get(K.latency("end_to_end_p50"))
+    clip = lk.get(K.latency("clip_seconds"))
     verdict, honest = None, "not measured"
     if e2e is not None and clip:
         rtf = e2e / (1000.0 * clip)

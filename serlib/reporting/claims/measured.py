@@ -8,11 +8,8 @@ import math
 from typing import Any, Mapping
 
 from serlib.reporting.claims.reported import Claim
-from serlib.reporting.claims.verdicts import (
-    KEY_NOTEBOOK,
-    NOT_REPRODUCED,
-    REPRODUCED,
-)
+from serlib.reporting.claims.verdicts import NOT_REPRODUCED, REPRODUCED
+from serlib.reporting.metrics_keys import notebook_of
 from serlib.targets import CLAIM_TOLERANCE as TOLERANCE
 
 
@@ -69,7 +66,7 @@ def _at_least(measured: float, reported: float) -> str:
 
 
 def _missing_note(keys: list[str]) -> str:
-    nbs = sorted({KEY_NOTEBOOK.get(k.split(".")[0], "?") for k in keys})
+    nbs = sorted({notebook_of(k) for k in keys})
     return f"missing metrics key(s): {', '.join(keys)} (written by notebook {', '.join(nbs)})"
 
 

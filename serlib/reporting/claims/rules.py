@@ -9,6 +9,7 @@ from typing import Mapping
 
 import numpy as np
 
+from serlib.reporting import metrics_keys as K
 from serlib.reporting.claims.deployment_rules import _latency, _overhead, _real_time
 from serlib.reporting.claims.measured import (
     _at_least,
@@ -39,19 +40,19 @@ from serlib.targets import FULLY_GROWN_TRAIN_ACCURACY, gain_is_positive
 
 # -- one function per claim kind: (claim, lookup, corpus, corpora) -> row dict ---------------------------------
 def _cnn_accuracy(c: Claim, lk: _Lookup, corpus: str, corpora) -> dict:
-    paper_key = f"cnn_lstm.{corpus}.random_80_20.accuracy"
-    honest_key = f"cnn_lstm.{corpus}.speaker_independent.accuracy"
+    paper_key = K.cnn_lstm(corpus, "random_80_20", "accuracy")
+    honest_key = K.cnn_lstm(corpus, "speaker_independent", "accuracy")
     paper = lk.get(paper_key)
     honest = lk.get(honest_key, required=False)
-    uar = lk.get(f"cnn_lstm.{corpus}.speaker_independent.uar", required=False)
-    ci_p = _ci(_ci_of(lk, f"cnn_lstm.{corpus}.random_80_20.accuracy"))
-    ci_h = _ci(_ci_of(lk, f"cnn_lstm.{corpus}.speaker_independent.accuracy"))
+    uar = lk.get(K.cnn_lstm(corpus, "speaker_independent", "uar"), required=False)
+    ci_p = _ci(_ci_of(lk, K.cnn_lstm(corpus, "random_80_20", "accuracy")))
+    ci_h = _ci(_ci_of(lk, K.cnn_lstm(corpus, "speaker_independent", "accuracy")))
     verdict = _at_least(paper, c.reported) if paper is not None else None
     if verdict == REPRODUCED:
         verdict = REPRODUCED_WITHOUT_AUGMENTATION
     notes = ["measured on notebook 04's CNN-LSTM trained without augmentation (the claim credits MFCC + OSW + "
              "augmentation); notebook 03 measures what augmentation adds"]
-    n_speakers = lk.get(f"data.{corpus}.n_speakers", required=False)
+    n_speakers = lk.get(K.data(corpus, "n_speakers"), required=False)
     if n_speakers is not None:
         notes.append(f"{_title(corpus)} has {int(n_speakers)} speakers, so the random 80/20 split tests on "
                      "voices heard in training")
@@ -74,7 +75,7 @@ def _cnn_accuracy(c: Claim, lk: _Lookup, corpus: str, corpora) -> dict:
 
 
 def _eg_keys(c: Claim, corpus: str, protocol: str, metric: str) -> str:
-    return f"baselines_emotion_gender.{c.model}.{corpus}.{protocol}.{metric}"
+    return K.emotion_gender(c.model, corpus, protocol, metric)
 
 
 def _eg_note(corpus: str) -> str:
@@ -89,7 +90,7 @@ def _eg_train_accuracy(c: Claim, lk: _Lookup, corpus: str, corpora) -> dict:
     tr = lk.get(_eg_keys(c, corpus, "random_80_20", "train_accuracy"))
     te = lk.get(_eg_keys(c, corpus, "random_80_20", "accuracy"), required=False)
     si = lk.get(_eg_keys(c, corpus, "speaker_independent", "accuracy"), required=False)
-    depth = lk.get(f"baselines_emotion_gender.{c.model}.{corpus}.random_80_20.best_params", required=False)
+    depth = lk.get(K.emotion_gender(c.model, corpus, "random_80_20", "best_params"), required=False)
     notes = [_eg_note(corpus)]
     if te is not None:
         notes.append(f"test accuracy of the same random split: {_pct(te)}")
@@ -151,15 +152,15 @@ def _cnn_vs_baseline(c: Claim, lk: _Lookup, corpus: str, corpora) -> dict:
     out = {}
     for proto in ("random_80_20", "speaker_independent"):
         required = proto == "random_80_20"
-        a = lk.get(f"cnn_lstm.{corpus}.{proto}.accuracy", required=required)
-        b = lk.get(f"baselines.{c.model}.{corpus}.{proto}.accuracy", required=required)
+        a = lk.get(K.cnn_lstm(corpus, proto, "accuracy"), required=required)
+        b = lk.get(K.baseline(c.model, corpus, proto, "accuracy"), required=required)
         out[proto] = (a, b)
     (a, b), (ha, hb) = out["random_80_20"], out["speaker_independent"]
 
     def fmt(x, y, proto):
         if x is not None and y is not None:
             return f"CNN-LSTM {_pct(x)} vs decision tree {_pct(y)} ({100 * (x - y):+.1f} points)"
-        keys = ((f"cnn_lstm.{corpus}.{proto}.accuracy", x), (f"baselines.{c.model}.{corpus}.{proto}.accuracy", y))
+        keys = ((K.cnn_lstm(corpus, proto, "accuracy"), x), (K.baseline(c.model, corpus, proto, "accuracy"), y))
         return f"not measured (missing {' and '.join(k for k, v in keys if v is None)})"
 
     verdict = (REPRODUCED if a > b else NOT_REPRODUCED) if a is not None and b is not None else None
@@ -179,8 +180,8 @@ def _cnn_vs_best_baseline(c: Claim, lk: _Lookup, corpus: str, corpora) -> dict:
     res = {}
     for proto in ("random_80_20", "speaker_independent"):
         required = proto == "random_80_20"
-        a = lk.get(f"cnn_lstm.{corpus}.{proto}.accuracy", required=required)
-        base = {m: lk.get(f"baselines.{m}.{corpus}.{proto}.accuracy", required=False) for m in MODELS}
+        a = lk.get(K.cnn_lstm(corpus, proto, "accuracy"), required=required)
+        base = {m: lk.get(K.baseline(m, corpus, proto, "accuracy"), required=False) for m in MODELS}
         base = {m: v for m, v in base.items() if v is not None}
         res[proto] = (a, base)
     a, base = res["random_80_20"]
@@ -207,13 +208,13 @@ SNR_LEVELS = ("clean", "20", "10", "5", "0")
 
 
 def _noise(c: Claim, lk: _Lookup, corpus: str, corpora) -> dict:
-    vals = {db: lk.get(f"cnn_lstm.{corpus}.snr.{db}.accuracy", required=db in ("clean", "10")) for db in SNR_LEVELS}
+    vals = {db: lk.get(K.join("cnn_lstm", corpus, "snr", db, "accuracy"), required=db in ("clean", "10")) for db in SNR_LEVELS}
     curve = " -> ".join(f"{'clean' if db == 'clean' else db + ' dB'} {_pct(v)}" for db, v in vals.items() if v is not None)
     clean, ten = vals["clean"], vals["10"]
     verdict = None
     if clean is not None and ten is not None:
         verdict = REPRODUCED if clean - ten <= NOISE_MAX_DROP + 1e-12 else NOT_REPRODUCED
-    proto = lk.get(f"cnn_lstm.{corpus}.snr.protocol", required=False)
+    proto = lk.get(K.cnn_lstm(corpus, "snr", "protocol"), required=False)
     notes = [f"criterion is ours (the paper gives none): accuracy drop from clean to 10 dB SNR <= "
              f"{100 * NOISE_MAX_DROP:.0f} points"]
     if clean is not None and ten is not None:
@@ -227,10 +228,10 @@ def _noise(c: Claim, lk: _Lookup, corpus: str, corpora) -> dict:
 
 def _cross_corpus(c: Claim, lk: _Lookup, pair, corpora) -> dict:
     a, b = pair
-    cross = lk.get(f"cnn_lstm.{a}.cross_corpus_to_{b}.uar")
-    home = lk.get(f"cnn_lstm.{b}.speaker_independent.uar")
-    acc = lk.get(f"cnn_lstm.{a}.cross_corpus_to_{b}.accuracy", required=False)
-    svm = lk.get(f"baselines.svm_egemaps.{a}.cross_corpus_to_{b}.uar", required=False)
+    cross = lk.get(K.cnn_lstm(a, f"cross_corpus_to_{b}", "uar"))
+    home = lk.get(K.cnn_lstm(b, "speaker_independent", "uar"))
+    acc = lk.get(K.cnn_lstm(a, f"cross_corpus_to_{b}", "accuracy"), required=False)
+    svm = lk.get(K.baseline("svm_egemaps", a, f"cross_corpus_to_{b}", "uar"), required=False)
     verdict = None
     if cross is not None and home is not None:
         verdict = REPRODUCED if cross >= home - CROSS_CORPUS_MAX_DROP - 1e-12 else NOT_REPRODUCED
@@ -250,14 +251,14 @@ def _cross_corpus(c: Claim, lk: _Lookup, pair, corpora) -> dict:
 
 def _gan(c: Claim, lk: _Lookup, corpus: str, corpora) -> dict:
     def pair(proto, required):
-        k = f"augmentation.{corpus}.{proto}"
+        k = K.augmentation(corpus, proto)
         g, n = lk.get(f"{k}.gan.uar_mean", required=required), lk.get(f"{k}.none.uar_mean", required=required)
         gs, ns = lk.get(f"{k}.gan.uar_std", required=False), lk.get(f"{k}.none.uar_std", required=False)
         return g, n, gs or 0.0, ns or 0.0
 
     pg, pn, pgs, pns = pair("random_80_20", required=False)
     hg, hn, hgs, hns = pair("speaker_independent", required=pg is None or pn is None)
-    ci = lk.get(f"augmentation.{corpus}.gan_vs_none_uar_ci", required=False)
+    ci = lk.get(K.augmentation(corpus, "gan_vs_none_uar_ci"), required=False)
     fmt = lambda g, n: f"UAR {_pct(n)} without augmentation -> {_pct(g)} with GAN ({100 * (g - n):+.1f} points)"  # noqa: E731
     paper = fmt(pg, pn) if pg is not None and pn is not None else "not run under the paper's protocol"
     honest = (fmt(hg, hn) + _ci(ci).replace("95 % CI", "95 % CI of the gain")) if hg is not None and hn is not None \
@@ -283,8 +284,8 @@ def _gan(c: Claim, lk: _Lookup, corpus: str, corpora) -> dict:
 
 
 def _gan_valence(c: Claim, lk: _Lookup, corpus: str, corpora) -> dict:
-    diff = lk.get(f"augmentation.{corpus}.valence_gan_vs_none_uar.diff")
-    ci = lk.get(f"augmentation.{corpus}.valence_gan_vs_none_uar.ci", required=False)
+    diff = lk.get(K.augmentation(corpus, "valence_gan_vs_none_uar", "diff"))
+    ci = lk.get(K.augmentation(corpus, "valence_gan_vs_none_uar", "ci"), required=False)
     verdict = None
     honest = "not measured"
     if diff is not None:
@@ -297,7 +298,7 @@ def _gan_valence(c: Claim, lk: _Lookup, corpus: str, corpora) -> dict:
 
 
 def _gan_rare(c: Claim, lk: _Lookup, corpus: str, corpora) -> dict:
-    table = lk.get(f"augmentation.{corpus}.recall_change_gan")
+    table = lk.get(K.augmentation(corpus, "recall_change_gan"))
     if not isinstance(table, Mapping) or not table:
         return _row(c, corpus, "n/a: the paper reports no per-class result", "not measured", None, "")
     rows = {e: v for e, v in table.items() if isinstance(v, Mapping) and "change" in v and "n_test" in v}
@@ -321,13 +322,13 @@ def _complementary(c: Claim, lk: _Lookup, corpus: str, corpora) -> dict:
 
     parts = {}
     for name in (ABLATION_CNN_ONLY, ABLATION_LSTM_ONLY):
-        base = f"leaderboard_ablation.{corpus}.{name}"
+        base = K.join("leaderboard_ablation", corpus, name)
         parts[name] = (lk.get(f"{base}.uar_diff"), lk.get(f"{base}.uar_diff_ci_low"),
                        lk.get(f"{base}.uar_diff_ci_high"), lk.get(f"{base}.n_seeds", required=False))
     if lk.missing:
         return _row(c, corpus, "n/a: the paper reports no ablation", f"not measured (missing {', '.join(lk.missing)})",
                     None, "")
-    ref = lk.get(f"leaderboard_ablation.{corpus}.{ABLATION_LSTM_ONLY}.uar_reference", required=False)
+    ref = lk.get(K.leaderboard_ablation(corpus, ABLATION_LSTM_ONLY, "uar_reference"), required=False)
     honest = "; ".join(f"{name}: UAR {100 * d:+.1f} points [95 % CI {100 * lo:+.1f} to {100 * hi:+.1f}]"
                        + (f", {int(n)} seed(s)" if n is not None else "") for name, (d, lo, hi, n) in parts.items())
     hurts = {name: hi < 0 for name, (d, lo, hi, n) in parts.items()}
@@ -362,8 +363,8 @@ def _eg_unseen_data(c: Claim, lk: _Lookup, corpus: str, corpora) -> dict:
 
 
 def _corpus_evaluated(c: Claim, lk: _Lookup, corpus: str, corpora) -> dict:
-    paper = lk.get(f"cnn_lstm.{corpus}.random_80_20.accuracy")
-    honest = lk.get(f"cnn_lstm.{corpus}.speaker_independent.uar", required=False)
+    paper = lk.get(K.cnn_lstm(corpus, "random_80_20", "accuracy"))
+    honest = lk.get(K.cnn_lstm(corpus, "speaker_independent", "uar"), required=False)
     return _row(c, corpus, f"{_pct(paper)} accuracy (random 80/20)" if paper is not None else "not measured",
                 f"UAR {_pct(honest)} (speaker-independent)" if honest is not None else "not measured",
                 NOT_COMPARABLE if paper is not None else None,
@@ -376,9 +377,9 @@ def _vs_literature(c: Claim, lk: _Lookup, corpus: str, corpora) -> dict:
     others = [r for r in TABLE_1 if r["approach"] != "Proposed Method"]
     best = max(others, key=lambda r: r["accuracy_pct"])
     fastest = min(others, key=lambda r: r["response_time_ms"])
-    paper = lk.get(f"cnn_lstm.{corpus}.random_80_20.accuracy")
-    honest = lk.get(f"cnn_lstm.{corpus}.speaker_independent.accuracy", required=False)
-    e2e = lk.get("latency_ms.end_to_end_p50", required=False)
+    paper = lk.get(K.cnn_lstm(corpus, "random_80_20", "accuracy"))
+    honest = lk.get(K.cnn_lstm(corpus, "speaker_independent", "accuracy"), required=False)
+    e2e = lk.get(K.latency("end_to_end_p50"), required=False)
     notes = [f"best other accuracy in Table 1 (reported): {best['approach']} {best['accuracy_pct']:.1f} %; fastest "
              f"(reported): {fastest['approach']} {fastest['response_time_ms']:.1f} ms",
              "Table 1 gives no corpus, protocol or hardware for these rows, so no measured value can be ranked "
@@ -394,7 +395,7 @@ def _vs_literature(c: Claim, lk: _Lookup, corpus: str, corpora) -> dict:
 
 def _eg_forest_vs_tree(c: Claim, lk: _Lookup, corpus: str, corpora) -> dict:
     def pair(proto, required):
-        return tuple(lk.get(f"baselines_emotion_gender.{m}.{corpus}.{proto}.accuracy", required=required)
+        return tuple(lk.get(K.emotion_gender(m, corpus, proto, "accuracy"), required=required)
                      for m in ("random_forest", "decision_tree"))
 
     (rf, dt), (hrf, hdt) = pair("random_80_20", True), pair("speaker_independent", False)
@@ -413,9 +414,9 @@ def _eg_forest_vs_tree(c: Claim, lk: _Lookup, corpus: str, corpora) -> dict:
 
 
 def _speaker_gap(c: Claim, lk: _Lookup, corpus: str, corpora) -> dict:
-    paper = lk.get(f"cnn_lstm.{corpus}.random_80_20.accuracy")
-    honest = lk.get(f"cnn_lstm.{corpus}.speaker_independent.accuracy")
-    n_speakers = lk.get(f"data.{corpus}.n_speakers", required=False)
+    paper = lk.get(K.cnn_lstm(corpus, "random_80_20", "accuracy"))
+    honest = lk.get(K.cnn_lstm(corpus, "speaker_independent", "accuracy"))
+    n_speakers = lk.get(K.data(corpus, "n_speakers"), required=False)
     verdict, notes = None, []
     if paper is not None and honest is not None:
         gap = paper - honest

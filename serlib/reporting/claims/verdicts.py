@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from serlib.reporting.metrics_keys import SECTION_NOTEBOOK
 from serlib.targets import CLAIM_LATENCY_TOLERANCE as LATENCY_TOLERANCE
 from serlib.targets import CLAIM_TOLERANCE as TOLERANCE
 
@@ -30,10 +31,8 @@ AUDIT_COLUMNS = ["claim", "paper_value", "measured_paper_protocol", "measured_ho
 #: Columns written to ``claims_audit.csv`` (the required ones, then identification).
 CSV_COLUMNS = AUDIT_COLUMNS + ["claim_id", "corpus", "source", "rule"]
 
-#: Which notebook writes each top-level metrics key (named in "not measured" notes).
-KEY_NOTEBOOK = {"cnn_lstm": "04_cnn_lstm", "augmentation": "03_gan_augmentation",
-                "latency_ms": "06_latency_comparison", "leaderboard_ablation": "04_cnn_lstm",
-                "baselines": "05_baselines", "baselines_emotion_gender": "05_baselines", "data": "01_data_exploration"}
+#: Which notebook writes each top-level metrics key (named in "not measured" notes); the contract's own table.
+KEY_NOTEBOOK = SECTION_NOTEBOOK
 
 
 VERDICT_RULES = pd.DataFrame([
