@@ -94,3 +94,17 @@ def test_notebook_findings_cells_are_inserted_once_and_rewritten(tmp_path):
     assert results.update_notebooks(tmp_path, _metrics()) == []
     with pytest.raises(ValueError, match="01 ... 07"):
         results.notebook_findings(_metrics(), "09")
+
+
+def test_run_time_line_names_commits_budget_and_minutes():
+    from serlib.reporting.results import run_time_markdown
+
+    one = {"timing": {"03_gan_augmentation": {"seconds": 600.0, "git_commit": "abc123", "budget": "full",
+                                              "cpu_count": 2},
+                      "04_cnn_lstm": {"seconds": 1800.0, "git_commit": "abc123", "budget": "full", "cpu_count": 2}}}
+    line = run_time_markdown(one)
+    assert line.startswith("Run: 2 notebook(s), budget full, commit `abc123`, 40 min of notebook time on 2 CPU")
+    assert "03 10.0, 04 30.0" in line
+    one["timing"]["04_cnn_lstm"]["git_commit"] = "def456"
+    assert "commits `abc123`, `def456`" in run_time_markdown(one)
+    assert run_time_markdown({}) == ""

@@ -206,6 +206,26 @@ def update_notebooks(folder: str | Path, metrics: Mapping) -> list[Path]:
     return changed
 
 
+def run_time_markdown(metrics: Mapping) -> str:
+    """One line on how the run was made: commit(s), budget, wall time per notebook and in all (from ``timing``).
+
+    Returns ``""`` when the metrics hold no timing."""
+    timing = metrics.get("timing") if isinstance(metrics.get("timing"), Mapping) else {}
+    done = {nb: t for nb, t in sorted(timing.items()) if isinstance(t, Mapping)
+            and isinstance(t.get("seconds"), (int, float))}
+    if not done:
+        return ""
+    commits = sorted({str(t.get("git_commit", "?"))[:12] for t in done.values()})
+    budgets = sorted({str(t.get("budget", "?")) for t in done.values()})
+    cores = sorted({int(t["cpu_count"]) for t in done.values() if isinstance(t.get("cpu_count"), (int, float))})
+    total = sum(t["seconds"] for t in done.values())
+    parts = ", ".join(f"{nb[:2]} {t['seconds'] / 60:.1f}" for nb, t in done.items())
+    return (f"Run: {len(done)} notebook(s), budget {'/'.join(budgets)}, "
+            + (f"commit `{commits[0]}`" if len(commits) == 1 else f"commits {', '.join(f'`{c}`' for c in commits)}")
+            + f", {total / 60:.0f} min of notebook time" + (f" on {cores[0]} CPU cores" if len(cores) == 1 else "")
+            + f" (minutes per notebook: {parts}).")
+
+
 def headline_markdown(metrics: Mapping) -> str:
     """:func:`headline_results` as a markdown table, labelled "measured here" with the run's commit."""
     table = headline_results(metrics)
@@ -214,7 +234,8 @@ def headline_markdown(metrics: Mapping) -> str:
     commit = _get(metrics, "run.git_commit")
     head = "All values **measured here**" + (f" (commit `{str(commit)[:12]}`)" if commit else "") + \
         "; UAR = unweighted average recall (mean of per-class recalls)."
-    return head + "\n\n" + _table_markdown(table)
+    when = run_time_markdown(metrics)
+    return head + "\n\n" + _table_markdown(table) + (f"\n\n{when}" if when else "")
 
 
 def update_readme(readme: str | Path, metrics: Mapping) -> bool:
