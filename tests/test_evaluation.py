@@ -142,3 +142,31 @@ def test_validation_split_of_a_tiny_single_speaker_training_side():
     train = np.flatnonzero(m["speaker"] == "01")
     fit, val = validation_speakers_split(m, train, seed=0)  # 28 utterances, 7 classes: cannot stratify 6 of them
     assert len(val) == 6 and len(fit) == 22 and not set(fit) & set(val)
+
+
+def test_seed_speaker_intervals_hold_the_seed_spread():
+    from serlib.evaluation.intervals import seed_speaker_intervals
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for s, acc in ((0, 0.35), (1, 0.65)):  # two seeds that disagree a lot
+        for spk in range(8):
+            for u in range(20):
+                y = ["a", "b"][u % 2]
+                right = rng.random() < acc
+                rows.append({"seed": s, "speaker": f"s{spk}", "position": spk * 20 + u, "y_true": y,
+                             "y_pred": y if right else ("b" if y == "a" else "a")})
+    pred = pd.DataFrame(rows)
+    acc_per_seed = pred.assign(ok=pred.y_true == pred.y_pred).groupby("seed")["ok"].mean()
+    ci = seed_speaker_intervals(pred, n_boot=400, seed=1)
+    lo, hi = ci["accuracy_ci95"]
+    assert ci["ci_method"] == "seeds x test speakers (8)"
+    assert lo < acc_per_seed.min() + 0.05 and hi > acc_per_seed.max() - 0.05  # spans both seeds
+    one_seed = seed_speaker_intervals(pred[pred.seed == 0], n_boot=400, seed=1)["accuracy_ci95"]
+    assert one_seed[1] - one_seed[0] < hi - lo
+    few = seed_speaker_intervals(pred[pred.speaker.isin(["s0", "s1"])], n_boot=50, seed=1)
+    assert few["ci_method"].startswith("seeds x test utterances (only 2 test speakers")
+    with pytest.raises(ValueError, match="lack column"):
+        seed_speaker_intervals(pred.drop(columns="seed"))
+    with pytest.raises(ValueError, match="unknown metric"):
+        seed_speaker_intervals(pred, metrics=("auc",))

@@ -8,8 +8,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from serlib.evaluation.intervals import resample_groups, seed_group_draws, seed_speaker_intervals
 from serlib.evaluation.metrics import confusion_codes, metrics_from_codes
-from serlib.evaluation.splits import MIN_CLUSTERS
 from serlib.experiments.leaderboard.entries import Entry
 
 #: Columns of ``leaderboard.csv``, in order.
@@ -35,43 +35,14 @@ def per_class_recall(entry: Entry) -> pd.DataFrame:
                          "support": [int(support.get(l, 0)) for l in entry.labels]})
 
 
-def _resample_groups(pred: pd.DataFrame) -> tuple[np.ndarray, str]:
-    n_spk = pred["speaker"].nunique()
-    if n_spk >= MIN_CLUSTERS:
-        return pred["speaker"].astype(str).to_numpy(), f"seeds x test speakers ({n_spk})"
-    return pred["path"].astype(str).to_numpy(), (f"seeds x test utterances (only {n_spk} test speakers: too few "
-                                                 "to resample speakers)")
-
-
-def _seed_group_draws(seed_arr: np.ndarray, groups: np.ndarray, seeds, n_boot: int, seed: int):
-    """Row indices of ``n_boot`` bootstrap replicates that draw seeds and groups (speakers or utterances) with
-    replacement, and take every row of each drawn (seed, group) pair."""
-    uniq = np.unique(groups)
-    members = {(s, g): np.flatnonzero((seed_arr == s) & (groups == g)) for s in seeds for g in uniq}
-    rng = np.random.default_rng(seed)
-    for _ in range(n_boot):
-        ss = rng.choice(len(seeds), len(seeds))
-        gg = rng.integers(0, len(uniq), len(uniq))
-        yield np.concatenate([members[(seeds[i], uniq[j])] for i in ss for j in gg])
-
-
 def seed_speaker_bootstrap(entry: Entry, *, n_boot: int = 1000, seed: int = 0, level: float = 0.95,
                            metric: str = "uar") -> tuple[float, float, str]:
-    """Percentile CI of a metric, resampling seeds and test speakers (or utterances) together.
-
-    Each replicate draws seeds with replacement and speakers with replacement, pools the chosen speakers'
-    predictions of the chosen seeds and computes the metric. Returns ``(low, high, method)``.
-    """
-    idx = {"accuracy": 0, "wa": 0, "uar": 1, "macro_f1": 2}[metric]
-    p = entry.predictions
-    seeds = entry.seeds
-    groups, method = _resample_groups(p)
-    t, pr, k = _confusion_codes(p, entry.labels)
-    draws = _seed_group_draws(p["seed"].astype(str).to_numpy(), groups, [str(s) for s in seeds], n_boot, seed)
-    stats = np.array([metrics_from_codes(t[rows], pr[rows], k)[idx] for rows in draws])
-    q = [(1 - level) / 2 * 100, (1 + level) / 2 * 100]
-    lo, hi = np.percentile(stats, q)
-    return float(lo), float(hi), method
+    """Percentile CI of one metric of an entry, resampling seeds and test speakers (or utterances) together
+    (:func:`serlib.evaluation.intervals.seed_speaker_intervals`). Returns ``(low, high, method)``."""
+    ci = seed_speaker_intervals(entry.predictions, entry.labels, metrics=(metric,), n_boot=n_boot, seed=seed,
+                                level=level, seeds=entry.seeds)
+    lo, hi = ci[f"{metric}_ci95"]
+    return lo, hi, ci["ci_method"]
 
 
 def entry_metrics(entry: Entry, *, n_boot: int = 1000, seed: int = 0) -> dict:
@@ -136,13 +107,13 @@ def paired_ablation(reference: Entry, variants: dict, *, n_boot: int = 1000, see
         ta, pa, k = _confusion_codes(a, reference.labels)
         tb, pb, _ = _confusion_codes(b, reference.labels)
         seeds_arr = a["seed"].astype(str).to_numpy()
-        groups, method = _resample_groups(a)
+        groups, method = resample_groups(a)
         per_seed = []
         for s in common:
             m = seeds_arr == s
             per_seed.append(metrics_from_codes(tb[m], pb[m], k)[1] - metrics_from_codes(ta[m], pa[m], k)[1])
         diffs = np.array([metrics_from_codes(tb[rows], pb[rows], k)[1] - metrics_from_codes(ta[rows], pa[rows], k)[1]
-                          for rows in _seed_group_draws(seeds_arr, groups, common, n_boot, seed)])
+                          for rows in seed_group_draws(seeds_arr, groups, common, n_boot, seed)])
         lo, hi = np.percentile(diffs, [2.5, 97.5])
         rows.append({"variant": desc, "model": var.model, "reference": reference.model, "n_seeds": len(common),
                      "uar_reference": float(np.mean([metrics_from_codes(ta[seeds_arr == s], pa[seeds_arr == s], k)[1]
