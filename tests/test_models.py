@@ -200,3 +200,40 @@ def test_seed_ensemble_averages_probabilities():
         seed_ensemble(pred.iloc[:3], ["x", "y"])
     with pytest.raises(ValueError, match="proba"):
         seed_ensemble(pred.drop(columns="proba"), ["x", "y"])
+
+
+def test_noise_robustness_pools_folds_and_keeps_clean_rows(tmp_path):
+    from types import SimpleNamespace
+
+    from serlib.evaluation.splits import Split
+    from serlib.experiments.noise import noise_metrics, noise_robustness
+    from tests.audio_fixtures import write_tone
+
+    paths = [str(write_tone(tmp_path / f"u{i}.wav", duration_s=1.0, freq=200 + 40 * i, seed=i)) for i in range(8)]
+    manifest = pd.DataFrame({"path": paths, "speaker": [f"s{i // 2}" for i in range(8)],
+                             "emotion": ["happy", "sad"] * 4})
+    fs = FeatureSet(manifest, [np.zeros((10, 3), np.float32)] * 8, pd.DataFrame(), FeatureConfig())
+    folds = [Split("f1", np.arange(4, 8), np.arange(0, 4)), Split("f2", np.arange(0, 4), np.arange(4, 8))]
+
+    class Always:  # predicts one emotion whatever the audio: accuracy 0.5 at every level
+        def __init__(self, label):
+            self.label, self.calls = label, 0
+
+        def predict(self, frames):
+            self.calls += 1
+            return np.array([self.label] * len(frames))
+
+    models = {(0, "f1"): Always("happy"), (0, "f2"): Always("sad")}
+    clean = pd.DataFrame({"y_true": manifest["emotion"], "y_pred": ["happy"] * 8})
+    result = SimpleNamespace(predictions=clean, models=models)
+    table = noise_robustness(fs, result, folds, snr_levels=(10, 0), pool_size=3, seed=0)
+    assert list(table["noise"]) == ["babble"] * 3 + ["white"] * 3
+    assert list(table["snr_db"]) == [np.inf, 10.0, 0.0, np.inf, 10.0, 0.0]
+    assert table.loc[np.isinf(table["snr_db"]), "accuracy"].tolist() == [0.5, 0.5] and (table["n"] == 8).all()
+    assert table.loc[np.isfinite(table["snr_db"]), "accuracy"].eq(0.5).all()
+    assert all(m.calls == 4 for m in models.values())  # 2 kinds x 2 levels per fold
+    m = noise_metrics(table, (10, 0))
+    assert set(m) == {"clean", "10", "0"} and m["10"] == {"accuracy": 0.5, "accuracy_white": 0.5,
+                                                          "accuracy_babble": 0.5}
+    with pytest.raises(ValueError, match="keep_models"):
+        noise_robustness(fs, SimpleNamespace(predictions=clean, models={}), folds)

@@ -83,3 +83,66 @@ def noisy_features(fs: FeatureSet, positions: np.ndarray, snr_db: float, kind: s
             for i, p in zip(positions, paths))
     it = Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
     return list(tqdm(it, total=len(paths), desc=f"{kind} noise {snr_db:g} dB", disable=not progress))
+
+
+def noise_robustness(fs: FeatureSet, result, folds, *, snr_levels=(20, 10, 5, 0), kinds=("white", "babble"),
+                     pool_size: int = 30, seed: int = 0, n_jobs: int = 1):
+    """Accuracy of one seed's clean-trained fold models on their own test utterances with noise added.
+
+    Serves notebook 04 (section "Noise robustness"). No model is retrained. Babble for a fold mixes utterances
+    of ``pool_size`` random *training* utterances of that fold (never a test speaker).
+
+    Args:
+        fs: the corpus's features (for paths, labels and the feature configuration).
+        result: a :class:`serlib.experiments.protocols.ProtocolResult` of one seed, run with ``keep_models``.
+        folds: the speaker-independent folds ``result`` was run on (matched by name).
+        snr_levels: signal-to-noise ratios (dB).
+        kinds: noise kinds (``white``, ``babble``).
+        pool_size: training utterances babble is drawn from, per fold.
+        seed: seed of the pool draw and of the noise.
+        n_jobs: parallel feature extraction of the noisy audio.
+
+    Returns:
+        DataFrame ``noise, snr_db, accuracy, correct, n`` sorted by kind, then from clean (``snr_db`` = inf, the
+        clean predictions of ``result``) to the noisiest level; accuracies are pooled over folds.
+    """
+    import pandas as pd
+
+    from serlib.data.audio import load_audio
+
+    if not result.models:
+        raise ValueError("the protocol result keeps no models; run it with keep_models=True")
+    by_name = {f.name: f for f in folds}
+    clean = result.predictions
+    correct = int((clean["y_true"] == clean["y_pred"]).sum())
+    rows = [{"noise": k, "snr_db": float("inf"), "correct": correct, "n": len(clean)} for k in kinds]
+    y = fs.manifest["emotion"].astype(str).to_numpy()
+    rng = np.random.default_rng(seed)
+    config = fs.config
+    for (_, split_name), clf in result.models.items():
+        if split_name not in by_name:
+            raise ValueError(f"fold {split_name!r} of the result is not among the given folds")
+        split = by_name[split_name]
+        pool_pos = rng.choice(split.train, size=min(pool_size, len(split.train)), replace=False)
+        pool = [load_audio(fs.manifest["path"].iloc[i], config.sample_rate, trim_db=config.trim_db) for i in pool_pos]
+        for kind in kinds:
+            for snr in snr_levels:
+                frames = noisy_features(fs, split.test, snr, kind, babble_pool=pool, seed=seed, n_jobs=n_jobs,
+                                        progress=False)
+                pred = clf.predict(frames)
+                rows.append({"noise": kind, "snr_db": float(snr), "correct": int((pred == y[split.test]).sum()),
+                             "n": len(split.test)})
+    table = pd.DataFrame(rows).groupby(["noise", "snr_db"])[["correct", "n"]].sum().reset_index()
+    table = table.sort_values(["noise", "snr_db"], ascending=[True, False], ignore_index=True)
+    return table.assign(accuracy=table["correct"] / table["n"])[["noise", "snr_db", "accuracy", "correct", "n"]]
+
+
+def noise_metrics(table, snr_levels) -> dict:
+    """``{"clean" | "<dB>": {"accuracy", "accuracy_white", "accuracy_babble"}}`` for ``metrics.json``
+    (``cnn_lstm.<corpus>.snr``) from a :func:`noise_robustness` table: ``accuracy`` is the mean over kinds."""
+    out = {}
+    for level in ["clean", *snr_levels]:
+        key = float("inf") if level == "clean" else float(level)
+        acc = table[table["snr_db"] == key].set_index("noise")["accuracy"]
+        out[str(level)] = {"accuracy": float(acc.mean()), **{f"accuracy_{k}": float(v) for k, v in acc.items()}}
+    return out
