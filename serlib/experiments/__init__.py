@@ -4,6 +4,7 @@
 - :mod:`serlib.experiments.leaderboard` - every model on the same folds and seeds, ensembles, paired ablations.
 - :mod:`serlib.experiments.augmentation` - none / classic / GAN / both, with paired intervals.
 - :mod:`serlib.experiments.baselines` - decision tree, random forest and SVMs under the same protocols.
+- :mod:`serlib.experiments.baseline_tables` - the baselines' tables, metrics and conclusions, from their runs.
 - :mod:`serlib.experiments.noise` - accuracy under white and babble noise.
 - :mod:`serlib.experiments.latency` - response-time measurement.
 - :mod:`serlib.experiments.result_cache` - trainings keyed by data, split, configuration, seed and code."""

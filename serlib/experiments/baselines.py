@@ -20,6 +20,11 @@ Design (every choice is a parameter of :class:`BaselineConfig`):
   inner folds are grouped by training speaker (``GroupKFold``); with fewer than two training speakers, and
   under the random split, they are ordinary stratified folds. The random forest is not tuned (300 fully grown
   trees, the usual default), which is what makes its training accuracy about 1 by construction.
+
+Notebook 05's experiments, one call per section: :func:`plan_baselines` (settings), :func:`utterance_features`
+(section 1), :func:`run_emotion_gender` (section 2), :func:`run_baselines` and :func:`run_cross_corpus` (section 3).
+A run a corpus is too small for is listed in :attr:`BaselineRuns.skipped`, never raised. Their tables, metrics and
+conclusions are in :mod:`serlib.experiments.baseline_tables`.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from serlib.evaluation.splits import (
     random_80_20_split,
     speaker_independent_folds,
 )
+from serlib.messages import InsufficientDataError
 from serlib.models.classical import BaselineConfig, make_baseline
 
 
@@ -211,3 +217,250 @@ def report_scores(y_true, y_pred, labels=None) -> dict:
     p, r, f, _ = precision_recall_fscore_support(y_true, y_pred, labels=labels, average="macro", zero_division=0)
     return {"accuracy": float(np.mean(y_true == y_pred)), "macro_precision": float(p), "macro_recall": float(r),
             "macro_f1": float(f)}
+
+
+# ------------------------------------------------------------------------------------------ notebook 05's experiments
+#: Values of notebook 05's ``protocol`` parameter (as ``run_all.py --protocol``).
+PROTOCOL_CHOICES = ("all", *WITHIN_CORPUS_PROTOCOLS, "cross_corpus")
+#: The two models of the paper's 16-class emotion x gender tables (its Figures 3-6).
+EMOTION_GENDER_MODELS = ("decision_tree", "random_forest")
+
+
+@dataclass(frozen=True)
+class BaselinePlan:
+    """What notebook 05 runs: model sizes, seeds, bootstrap resamples and protocols.
+
+    Attributes:
+        config: model sizes and hyper-parameter grids.
+        seeds: seeds of every within-corpus and cross-corpus run (the 16-class task uses ``seed`` alone).
+        n_boot: bootstrap resamples for the confidence intervals.
+        protocols: within-corpus protocols to run (``random_80_20``, ``speaker_independent``).
+        cross_corpus: whether cross-corpus pairs run.
+        seed: the run's base seed.
+        quick: a ``--quick`` run (subsets, small forests and grids).
+    """
+
+    config: BaselineConfig
+    seeds: list
+    n_boot: int
+    protocols: list
+    cross_corpus: bool
+    seed: int = 0
+    quick: bool = False
+
+    @property
+    def settings(self) -> pd.DataFrame:
+        """One-column table (``value``) of every setting, as notebook 05 saves it (``05_settings``)."""
+        extra = {"seeds": self.seeds, "protocols": self.protocols + (["cross_corpus"] if self.cross_corpus else []),
+                 "bootstrap resamples": self.n_boot}
+        return pd.Series(self.config.to_dict() | extra, name="value").to_frame()
+
+
+def plan_baselines(protocol: str = "all", *, quick: bool = False, seed: int = 0, n_seeds: int = 3,
+                   n_boot: int = 1000, n_jobs: int = 1) -> BaselinePlan:
+    """Notebook 05's settings from its papermill parameters.
+
+    Serves notebook 05_baselines. A quick run uses :meth:`BaselineConfig.quick`, the base seed alone and at most
+    200 bootstrap resamples.
+
+    Args:
+        protocol: one of :data:`PROTOCOL_CHOICES` (``all`` runs both within-corpus protocols and cross-corpus).
+        quick: CI-sized models and one seed.
+        seed: base seed; a full run uses ``seed, seed + 1, ...``.
+        n_seeds: seeds of a full run.
+        n_boot: bootstrap resamples (capped at 200 in a quick run).
+        n_jobs: workers for the grid search and the forest.
+    """
+    if protocol not in PROTOCOL_CHOICES:
+        raise ValueError(f"unknown protocol {protocol!r}; use one of {PROTOCOL_CHOICES}")
+    if n_seeds < 1 or n_boot < 1:
+        raise ValueError(f"n_seeds and n_boot must be >= 1, got {n_seeds} and {n_boot}")
+    config = BaselineConfig.quick(n_jobs=n_jobs) if quick else BaselineConfig(n_jobs=n_jobs)
+    return BaselinePlan(config=config, seeds=[seed] if quick else [seed + k for k in range(n_seeds)],
+                        n_boot=min(n_boot, 200) if quick else n_boot,
+                        protocols=[p for p in WITHIN_CORPUS_PROTOCOLS if protocol in ("all", p)],
+                        cross_corpus=protocol in ("all", "cross_corpus"), seed=seed, quick=quick)
+
+
+@dataclass
+class UtteranceFeatures:
+    """Notebook 05's utterance-level features of every corpus, on the same rows.
+
+    Attributes:
+        data: ``{corpus: {"manifest", "mfcc_stats", "egemaps"}}``: the utterances that have both feature sets
+            (manifest with an ``emotion_gender`` column), their 240 MFCC statistics and 88 eGeMAPS functionals.
+        skipped: files skipped by a feature stage: ``path, corpus, reason, stage``.
+        summary: one row per corpus: utterances, speakers, emotions, features per utterance, eGeMAPS cache hits.
+    """
+
+    data: dict
+    skipped: pd.DataFrame
+    summary: pd.DataFrame
+
+
+def align_utterance_features(name: str, frames, functionals) -> tuple[dict, dict]:
+    """Keep the utterances that have both MFCC frames and eGeMAPS functionals, in the same order.
+
+    Serves notebook 05_baselines through :func:`utterance_features`. ``frames`` is a
+    :class:`serlib.features.extract.FeatureSet`, ``functionals`` a :class:`serlib.features.egemaps.FunctionalSet`
+    of the same corpus (rows matched by ``path``). Returns the corpus's ``data`` entry and its summary row.
+    """
+    from serlib.features.egemaps import align_features
+
+    ia, ib = align_features(frames.manifest["path"], functionals.manifest["path"])
+    manifest = frames.manifest.iloc[ia].reset_index(drop=True)
+    manifest["emotion_gender"] = emotion_gender_labels(manifest)
+    entry = {"manifest": manifest, "mfcc_stats": frames.statistics()[ia], "egemaps": functionals.features[ib]}
+    row = {"corpus": name, "utterances used": len(manifest), "speakers": manifest["speaker"].nunique(),
+           "emotions": manifest["emotion"].nunique(), "MFCC statistics per utterance": entry["mfcc_stats"].shape[1],
+           "eGeMAPS functionals per utterance": entry["egemaps"].shape[1], "eGeMAPS from cache": functionals.cache_hits}
+    return entry, row
+
+
+def utterance_features(manifests: dict, *, n_jobs: int = 1) -> UtteranceFeatures:
+    """MFCC statistics and eGeMAPS functionals of every corpus, computed on the same trimmed 16 kHz audio.
+
+    Serves notebook 05_baselines (section 1). Frame features come from the feature cache of notebook 02
+    (:func:`serlib.features.extract.extract_features`); eGeMAPS from openSMILE with the same silence trim and
+    minimum duration (:func:`serlib.features.egemaps.extract_egemaps`, cached). Bad files are skipped with their
+    reason, never a traceback.
+
+    Args:
+        manifests: ``{corpus: manifest}`` as from :func:`serlib.data.corpus_config.load_corpora`.
+        n_jobs: worker processes for the extraction.
+    """
+    from serlib.features.egemaps import extract_egemaps
+    from serlib.features.extract import extract_features
+    from serlib.features.frames import FeatureConfig
+
+    if not isinstance(manifests, dict):
+        raise ValueError(f"manifests must be a dict {{corpus: manifest}}, got {type(manifests).__name__}")
+    data, skips, rows = {}, [], []
+    for name, m in manifests.items():
+        fs = extract_features(m, FeatureConfig(), n_jobs=n_jobs)
+        eg = extract_egemaps(fs.manifest, trim_db=fs.config.trim_db, min_duration_s=fs.config.min_duration_s,
+                             n_jobs=n_jobs)
+        data[name], row = align_utterance_features(name, fs, eg)
+        rows.append(row)
+        skips += [fs.skipped.assign(stage="MFCC features"), eg.skipped.assign(stage="eGeMAPS")]
+    skipped = pd.concat(skips, ignore_index=True) if skips else pd.DataFrame(
+        columns=["path", "corpus", "reason", "stage"])
+    return UtteranceFeatures(data, skipped, pd.DataFrame(rows))
+
+
+@dataclass
+class BaselineRuns:
+    """Runs of one experiment of notebook 05, and what a corpus was too small for.
+
+    Attributes:
+        runs: ``{key: BaselineRun}``; the key is ``(model, corpus, protocol)``, or ``(model, protocol)`` for the
+            16-class task (one corpus).
+        skipped: ``(experiment, corpus, reason)`` per skipped run, for
+            :meth:`serlib.reporting.run_context.RunContext.record_skip`.
+        corpus: the 16-class task's corpus (``None``: no corpus with both genders); empty for the others.
+        labels: the 16-class task's class labels (sorted).
+        protocols: the within-corpus protocols asked for.
+        pairs: the cross-corpus ``(train corpus, test corpus)`` pairs.
+        message: a line to print about the cross-corpus pairs ("" if none).
+    """
+
+    runs: dict = field(default_factory=dict)
+    skipped: list = field(default_factory=list)
+    corpus: str | None = ""
+    labels: list = field(default_factory=list)
+    protocols: list = field(default_factory=list)
+    pairs: list = field(default_factory=list)
+    message: str = ""
+
+    def add(self, key, experiment: str, corpus: str, fn) -> None:
+        """Run ``fn()`` into ``runs[key]``; a corpus too small for it (:class:`InsufficientDataError`) is skipped."""
+        try:
+            self.runs[key] = fn()
+        except InsufficientDataError as err:
+            self.skipped.append((experiment, corpus, str(err)))
+
+
+def _check_data(data: dict) -> None:
+    for name, d in data.items():
+        missing = [k for k in ("manifest", "mfcc_stats", "egemaps") if k not in d]
+        if missing:
+            raise ValueError(f"data[{name!r}] lacks {missing}; build it with utterance_features()")
+
+
+def run_baselines(data: dict, plan: BaselinePlan, *, progress: bool = True) -> BaselineRuns:
+    """Every baseline of :data:`MODELS` on every corpus under each within-corpus protocol of the plan.
+
+    Serves notebook 05_baselines (section 3). ``data`` is :attr:`UtteranceFeatures.data` (``{corpus: {"manifest",
+    "mfcc_stats", "egemaps"}}``); each model reads its features (:data:`MODEL_FEATURES`). Runs are keyed
+    ``(model, corpus, protocol)``; a protocol a corpus is too small for is listed in ``skipped``.
+    """
+    from serlib.models.classical import MODEL_FEATURES, MODELS
+
+    _check_data(data)
+    out = BaselineRuns(protocols=list(plan.protocols))
+    for name, d in data.items():
+        for proto in plan.protocols:
+            for model in MODELS:
+                out.add((model, name, proto), f"{model}, {proto}", name, lambda: evaluate_baseline(
+                    model, d[MODEL_FEATURES[model]], d["manifest"], proto, seeds=plan.seeds, config=plan.config,
+                    corpus=name, progress=progress))
+    return out
+
+
+def run_cross_corpus(data: dict, plan: BaselinePlan, *, progress: bool = True) -> BaselineRuns:
+    """Every baseline trained on all of one corpus and tested on all of another, for every ordered pair of corpora
+    sharing at least two emotions (none unless ``plan.cross_corpus``).
+
+    Serves notebook 05_baselines (section "Cross-corpus"). Runs are keyed ``(model, train corpus,
+    "cross_corpus_to_<test corpus>")``; ``message`` names the pairs and their shared emotions, or says why there
+    is none.
+    """
+    from serlib.evaluation.splits import shared_emotions
+    from serlib.models.classical import MODEL_FEATURES, MODELS
+
+    _check_data(data)
+    out = BaselineRuns(protocols=list(plan.protocols))
+    if not plan.cross_corpus:
+        return out
+    shared = {(a, b): shared_emotions(data[a]["manifest"], data[b]["manifest"]) for a in data for b in data if a != b}
+    out.pairs = [pair for pair, emotions in shared.items() if len(emotions) >= 2]
+    for a, b in out.pairs:
+        for model in MODELS:
+            f = MODEL_FEATURES[model]
+            out.add((model, a, f"cross_corpus_to_{b}"), f"{model}, cross-corpus to {b}", a, lambda: evaluate_cross_corpus(
+                model, data[a][f], data[a]["manifest"], data[b][f], data[b]["manifest"], seeds=plan.seeds,
+                config=plan.config, train_corpus=a, test_corpus=b, progress=progress))
+    out.message = ("cross-corpus pairs: " + "; ".join(f"{a} -> {b} on {', '.join(shared[a, b])}" for a, b in out.pairs)
+                   if out.pairs else "cross-corpus: needs two corpora with at least two shared emotions; this run has "
+                   + ", ".join(data))
+    return out
+
+
+def emotion_gender_corpus(data: dict) -> str | None:
+    """The corpus of the 16-class emotion x gender task: RAVDESS if present (the paper's data look like RAVDESS),
+    else the first corpus with both genders, else ``None``. Serves notebook 05_baselines (section 2)."""
+    if "ravdess" in data:
+        return "ravdess"
+    return next((n for n, d in data.items() if d["manifest"]["gender"].nunique() >= 2), None)
+
+
+def run_emotion_gender(data: dict, plan: BaselinePlan, *, progress: bool = True) -> BaselineRuns:
+    """The paper's Figures 3-6 task: decision tree and random forest on emotion x gender classes (16 on RAVDESS).
+
+    Serves notebook 05_baselines (section 2). Runs on :func:`emotion_gender_corpus` under each within-corpus
+    protocol of the plan, with the plan's base seed alone, on MFCC statistics; keyed ``(model, protocol)``.
+    With no corpus of both genders, ``corpus`` is ``None`` and nothing runs.
+    """
+    _check_data(data)
+    name = emotion_gender_corpus(data)
+    out = BaselineRuns(corpus=name, protocols=list(plan.protocols))
+    if name is None:
+        return out
+    manifest = data[name]["manifest"]
+    out.labels = sorted(manifest["emotion_gender"].unique())
+    for model in EMOTION_GENDER_MODELS:
+        for proto in plan.protocols:
+            out.add((model, proto), f"{model}, 16-class emotion x gender, {proto}", name, lambda: evaluate_baseline(
+                model, data[name]["mfcc_stats"], manifest, proto, seeds=[plan.seed], config=plan.config,
+                label_col="emotion_gender", corpus=name, progress=progress))
+    return out

@@ -1,7 +1,7 @@
 """Figure helpers for the baselines and the claims audit: every axis labelled, with units.
 
 Serves notebooks 05_baselines and 07_claims_audit. Functions draw on a given matplotlib ``Axes`` (or make
-one) and return it; they never save: saving and stamping corpus/protocol is
+one) and return it (two-panel figures: the two axes); they never save: saving and stamping corpus/protocol is
 :meth:`serlib.reporting.run_context.RunContext.save_figure`'s job.
 """
 
@@ -76,6 +76,63 @@ def plot_train_test_gap(table: pd.DataFrame, ax=None, title: str | None = None):
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.set_title(title or "Training-set vs test-set accuracy")
     return ax
+
+
+def plot_train_test_confusions(run, labels=None, axes=None, classes: str = "emotion x gender classes"):
+    """Confusion matrices (counts) of one baseline run: training set (what the paper's Figures 3-4 show) beside the
+    held-out test set, folds pooled.
+
+    Serves notebook 05_baselines. ``run`` is a :class:`serlib.experiments.baselines.BaselineRun`; ``labels`` the
+    class order (default ``run.labels``); ``classes`` names the classes in the figure title. Returns the two axes.
+    """
+    import matplotlib.pyplot as plt
+
+    from serlib.models.classical import MODEL_TITLES
+    from serlib.plots.models import plot_confusion
+    from serlib.reporting.run_context import corpus_title
+
+    labels = list(run.labels if labels is None else labels)
+    new = axes is None
+    if new:
+        _, axes = plt.subplots(1, 2, figsize=(17, 7.8))
+    for ax, part in zip(axes, ("train", "test")):
+        p = run.part(part)
+        plot_confusion(p["y_true"], p["y_pred"], labels, ax=ax, normalize=False, cbar=part == "test",
+                       title=f"{MODEL_TITLES.get(run.model, run.model)}: "
+                             f"{'training' if part == 'train' else 'test'} set")
+    fig = axes[0].figure
+    fig.suptitle(f"{corpus_title(run.corpus)}, {len(labels)} {classes}, protocol {run.protocol}", fontsize=11)
+    if new:
+        fig.tight_layout()
+    return axes
+
+
+def plot_baseline_overview(table: pd.DataFrame, corpus: str, *, chance: float | None = None, n_seeds: int = 1,
+                           gap_protocols=None, axes=None):
+    """One corpus's baselines: UAR per model and protocol (left) and training vs test accuracy (right).
+
+    Serves notebook 05_baselines. ``table`` is :attr:`serlib.experiments.baseline_tables.BaselineResults.table`
+    (rows of other corpora are left out); ``chance`` draws the chance level (1 / number of emotions);
+    ``n_seeds`` is said in the title; ``gap_protocols`` limits the right panel (default: every protocol).
+    Returns the two axes.
+    """
+    import matplotlib.pyplot as plt
+
+    from serlib.reporting.run_context import corpus_title
+
+    sub = table[table["corpus"] == corpus]
+    if sub.empty:
+        raise ValueError(f"no result rows for corpus {corpus!r}")
+    new = axes is None
+    if new:
+        _, axes = plt.subplots(1, 2, figsize=(16, 4.5), gridspec_kw={"width_ratios": [1.3, 1]})
+    plot_metric_bars(sub, "uar", ax=axes[0], chance=chance,
+                     title=f"{corpus_title(corpus)}: UAR of the classical baselines (mean over {n_seeds} seed(s))")
+    gap = sub if gap_protocols is None else sub[sub["protocol"].isin(list(gap_protocols))]
+    plot_train_test_gap(gap, ax=axes[1], title=f"{corpus_title(corpus)}: training vs test accuracy")
+    if new:
+        axes[0].figure.tight_layout()
+    return axes
 
 
 def plot_claims(table: pd.DataFrame, ax=None, title: str | None = None):
