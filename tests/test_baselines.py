@@ -159,9 +159,9 @@ def test_metrics_keys_ci_and_cluster_bootstrap():
         lo, hi = met[k + "_ci95"]
         assert 0 <= lo <= hi <= 1 and k + "_std" in met
     assert met["n_seeds"] == 2 and met["n_test"] == len(m)
-    assert met["ci_method"].startswith("cluster bootstrap over 12 speakers")
+    assert met["ci_method"] == "seeds x test speakers (12)"
     one = evaluate_baseline("decision_tree", X, m, "random_80_20", seeds=[0], config=SMALL, progress=False)
-    assert one.metrics(n_boot=50)["ci_method"] == "bootstrap over utterances"
+    assert one.metrics(n_boot=50)["ci_method"].startswith("seeds x test")
     assert json.loads(one.fits["best_params"].iloc[0])["max_depth"] in (3, None)
 
 

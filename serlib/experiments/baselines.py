@@ -36,9 +36,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from serlib.evaluation.metrics import bootstrap_cis, classification_metrics, summarise_runs
+from serlib.evaluation.intervals import seed_speaker_intervals
+from serlib.evaluation.metrics import classification_metrics, summarise_runs
 from serlib.evaluation.splits import (
-    MIN_CLUSTERS,
     WITHIN_CORPUS_PROTOCOLS,
     Split,
     random_80_20_split,
@@ -95,10 +95,9 @@ class BaselineRun:
         """Test metrics (mean and std over seeds, folds pooled within a seed), bootstrap CIs, training accuracy.
 
         Returns ``{accuracy, uar, macro_f1, *_std, *_ci95: [lo, hi], train_accuracy, train_accuracy_std,
-        n_seeds, n_test, ci_method}`` (key names as in notebook 04's CNN-LSTM metrics). The CI is a percentile bootstrap over the test predictions of all seeds
-        pooled: whole speakers are resampled when the test side has at least :data:`MIN_CLUSTERS` speakers
-        (speaker-independent, cross-corpus), otherwise utterances (with repeated draws of one utterance across
-        seeds kept together).
+        n_seeds, n_test, ci_method}`` (key names as in notebook 04's CNN-LSTM metrics). The CI is the project's one interval
+        (:func:`serlib.evaluation.intervals.seed_speaker_intervals`): seeds and test speakers resampled together
+        (test utterances when there are fewer than ``MIN_CLUSTERS`` speakers), so it holds the seed spread.
         """
         test, train = self.part("test"), self.part("train")
         if test.empty:
@@ -110,19 +109,10 @@ class BaselineRun:
             tr = [float(np.mean(g["y_true"].to_numpy() == g["y_pred"].to_numpy())) for _, g in train.groupby("seed")]
             out["train_accuracy"] = float(np.mean(tr))
             out["train_accuracy_std"] = float(np.std(tr, ddof=1)) if len(tr) > 1 else 0.0
-        n_spk = test["speaker"].nunique()
-        if self.protocol != "random_80_20" and n_spk >= MIN_CLUSTERS:
-            groups, method = test["speaker"].astype(str).to_numpy(), f"cluster bootstrap over {n_spk} speakers"
-        elif len(seeds) > 1:
-            groups, method = test["row"].to_numpy(), "bootstrap over utterances"
-        else:
-            groups, method = None, "bootstrap over utterances"
-        if self.protocol != "random_80_20" and n_spk < MIN_CLUSTERS:
-            method += f" (only {n_spk} test speakers: too few to resample speakers, CI too narrow)"
-        cis = bootstrap_cis(test["y_true"].to_numpy(), test["y_pred"].to_numpy(), self.labels, n_boot=n_boot,
-                            seed=seed, level=ci_level, groups=groups)
-        out.update({m + "_ci95": list(ci) for m, ci in cis.items()})
-        out.update(n_seeds=len(seeds), n_test=int(len(test) // max(len(seeds), 1)), ci_method=method)
+        # the project's interval: seeds and test speakers (or utterances, with few speakers) resampled together
+        out.update(seed_speaker_intervals(test.rename(columns={"row": "position"}), self.labels, n_boot=n_boot,
+                                          seed=seed, level=ci_level))
+        out.update(n_seeds=len(seeds), n_test=int(len(test) // max(len(seeds), 1)))
         return out
 
 
