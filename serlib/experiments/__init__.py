@@ -6,4 +6,6 @@
 - :mod:`serlib.experiments.baselines` - decision tree, random forest and SVMs under the same protocols.
 - :mod:`serlib.experiments.noise` - accuracy under white and babble noise.
 - :mod:`serlib.experiments.latency` - response-time measurement.
+- :mod:`serlib.experiments.latency_models` - the models notebook 06 times: choice, runtime check, stages, throughput.
+- :mod:`serlib.experiments.latency_report` - notebook 06's metrics, targets, Table 1 rows and conclusions.
 - :mod:`serlib.experiments.result_cache` - trainings keyed by data, split, configuration, seed and code."""
