@@ -11,6 +11,8 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -127,3 +129,77 @@ def timeline_peak_rss(path: str | os.PathLike, *, model: str | os.PathLike | Non
     _, rc, seconds, rss_kb = line[-1].split()
     return {"exit_code": int(rc), "seconds": float(seconds), "peak_rss_mb": int(rss_kb) / 1024,
             "n_segments": max(0, len(proc.stdout.splitlines()) - 1)}
+
+
+@dataclass
+class ShippedBenchmark:
+    """The shipped model's benchmarks as notebook 06 records them.
+
+    Attributes:
+        metrics: the ``latency_ms.shipped_model`` entry of ``metrics.json`` (empty when skipped).
+        cold: the raw :func:`cold_start` result (for the cold-start figure), ``None`` when skipped.
+        skipped: why the benchmarks did not run (the package has no usable shipped model), else ``None``.
+    """
+
+    metrics: dict
+    cold: dict | None = None
+    skipped: str | None = None
+
+    def lines(self) -> list[str]:
+        """The two conclusions printed under the cold-start figure (none when skipped)."""
+        m = self.metrics
+        if not m:
+            return []
+        return [f"cold serlib predict: {m['cold_start_s_median']:.2f} s = {m['cold_start_ratio']:.2f} x the bare "
+                f"librosa call ({m['bare_librosa_s_median']:.2f} s); target <= {COLD_START_RATIO_TARGET:g} x -> "
+                f"{'met' if m['target_met']['cold_start_ratio'] else 'NOT met'}",
+                f"warm file -> emotion p50 {m['warm_end_to_end_p50']:.2f} ms (target {WARM_P50_TARGET_MS:g} ms); a "
+                f"folder of {m['folder_n_files']} files: {m['folder_files_per_s']:.0f} files/s; a "
+                f"{m['timeline_recording_s'] / 60:.0f}-minute recording: {m['timeline_segments']} segments in "
+                f"{m['timeline_seconds']:.0f} s, peak memory {m['timeline_peak_rss_mb']:.0f} MB"]
+
+
+def shipped_model_benchmark(clip_path: str | os.PathLike, manifest, workdir: str | os.PathLike, *, threads: int = 1,
+                            seed: int = 0, cold_repeats: int = 10, repeats: int = 200, warmup: int = 10,
+                            minutes: float = 60.0, n_files: int = 100) -> ShippedBenchmark:
+    """Every benchmark of the package's shipped model: cold start, warm latency, a folder, a long timeline.
+
+    Serves notebook 06_latency_comparison, section 5c. In turn: :func:`cold_start` on the clip
+    (``cold_repeats`` fresh processes per command), :func:`warm_latency_ms` (``repeats`` timed calls after
+    ``warmup``), :func:`folder_throughput` on up to ``n_files`` files of ``manifest`` drawn with ``seed``, and
+    :func:`timeline_peak_rss` on a ``minutes``-long recording made of 20 of them, written in ``workdir``.
+
+    Returns:
+        the metrics (with ``target_met``) and the raw cold starts, or ``skipped`` with the reason when the package
+        has no usable shipped model.
+    """
+    from serlib.deploy.runtime import ModelUnavailableError, ShippedModel
+
+    if len(manifest) == 0:
+        raise ValueError("no file for the folder benchmark: the manifest is empty")
+    try:
+        shipped = ShippedModel(threads=threads)
+    except ModelUnavailableError as err:
+        return ShippedBenchmark({}, None, str(err))
+    cold = cold_start(clip_path, repeats=cold_repeats)
+    warm = warm_latency_ms(shipped, clip_path, repeats=repeats, warmup=warmup)
+    sample = manifest["path"].astype(str).sample(n=min(int(n_files), len(manifest)), random_state=seed).tolist()
+    folder = folder_throughput(shipped, sample)
+    long_rec = write_long_recording(sample[:20], Path(workdir) / "long.wav", minutes=minutes)
+    hour = timeline_peak_rss(long_rec["path"])
+    metrics = {
+        "model": "serlib/pretrained (" + shipped.meta["design"] + ", trained by serlib train at "
+                 + shipped.meta.get("git_commit", "?")[:12] + ")",
+        "cold_start_s_median": float(np.median(cold["serlib_predict_s"])),
+        "bare_librosa_s_median": float(np.median(cold["bare_librosa_s"])),
+        "cold_start_ratio": cold["ratio_median"], "cold_start_ratio_target": COLD_START_RATIO_TARGET,
+        "cold_start_runs": len(cold["serlib_predict_s"]),
+        "warm_end_to_end_p50": warm["p50"], "warm_end_to_end_p95": warm["p95"],
+        "warm_end_to_end_target_ms": WARM_P50_TARGET_MS,
+        "folder_files_per_s": folder["files_per_s"], "folder_n_files": folder["n_files"],
+        "timeline_recording_s": long_rec["seconds"], "timeline_seconds": hour["seconds"],
+        "timeline_segments": hour["n_segments"], "timeline_peak_rss_mb": hour["peak_rss_mb"],
+    }
+    metrics["target_met"] = {"cold_start_ratio": bool(metrics["cold_start_ratio"] <= COLD_START_RATIO_TARGET),
+                             "warm_end_to_end_p50": bool(warm["p50"] <= WARM_P50_TARGET_MS)}
+    return ShippedBenchmark(metrics, cold)

@@ -7,4 +7,6 @@
 - :mod:`serlib.experiments.baseline_tables` - the baselines' tables, metrics and conclusions, from their runs.
 - :mod:`serlib.experiments.noise` - accuracy under white and babble noise.
 - :mod:`serlib.experiments.latency` - response-time measurement.
+- :mod:`serlib.experiments.latency_models` - the models notebook 06 times: choice, runtime check, stages, throughput.
+- :mod:`serlib.experiments.latency_report` - notebook 06's metrics, targets, Table 1 rows and conclusions.
 - :mod:`serlib.experiments.result_cache` - trainings keyed by data, split, configuration, seed and code."""

@@ -11,7 +11,9 @@ Rules applied by :func:`measure`:
 - the summary gives percentiles (p50 = median, p95, p99: ``numpy.percentile``, linear interpolation) rather
   than a mean, because a shared CPU produces long-tail outliers that a mean would hide or exaggerate.
 
-Nothing here plots into a model or asserts a speed; speed targets live in the notebook.
+Nothing here plots or asserts a speed; speed targets live in :mod:`serlib.targets` and are compared in
+:mod:`serlib.experiments.latency_report`. The models timed and their stages are in
+:mod:`serlib.experiments.latency_models`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import os
 import platform
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -28,6 +31,81 @@ import pandas as pd
 
 #: Percentiles reported by :func:`summarize` (and their column names).
 PERCENTILES = (50, 95, 99)
+#: Protocol recorded with every latency table and figure: the models only predict, nothing is split.
+INFERENCE = "inference (no train/test split)"
+
+
+@dataclass(frozen=True)
+class TimingPlan:
+    """How much timing a run of notebook 06 does: repeats, warm-up, rounds, batch sizes, benchmark sizes.
+
+    Serves notebook 06_latency_comparison. :meth:`for_run` gives the full plan or the ``--quick`` one.
+
+    Attributes:
+        repeats: timed calls per fast measurement (ms-scale calls).
+        warmup: untimed calls before the first timed one.
+        slow_repeats: timed calls for calls that take tens of ms (Keras ``predict``, eager call).
+        rounds: rounds the timed calls are interleaved over (:func:`measure_interleaved`).
+        batch_sizes: batch sizes of the throughput measurement.
+        throughput_repeats: timed calls per batch size and runtime.
+        check_utterances: real utterances on which ONNX Runtime is compared with Keras (at most).
+        cold_repeats: fresh processes per command in the shipped model's cold-start benchmark.
+        timeline_minutes: length of the long recording of the shipped model's timeline benchmark.
+    """
+
+    repeats: int = 300
+    warmup: int = 20
+    slow_repeats: int = 60
+    rounds: int = 10
+    batch_sizes: tuple[int, ...] = (1, 8, 32, 128)
+    throughput_repeats: int = 20
+    check_utterances: int = 256
+    cold_repeats: int = 10
+    timeline_minutes: float = 60.0
+
+    def __post_init__(self):
+        for name in ("repeats", "slow_repeats", "rounds", "throughput_repeats", "check_utterances", "cold_repeats"):
+            if int(getattr(self, name)) < 1:
+                raise ValueError(f"TimingPlan.{name} must be >= 1, got {getattr(self, name)}")
+        if int(self.warmup) < 0:
+            raise ValueError(f"TimingPlan.warmup must be >= 0, got {self.warmup}")
+        if not self.batch_sizes or min(int(b) for b in self.batch_sizes) < 1:
+            raise ValueError(f"TimingPlan.batch_sizes must be non-empty and >= 1, got {self.batch_sizes}")
+        if not float(self.timeline_minutes) > 0:
+            raise ValueError(f"TimingPlan.timeline_minutes must be > 0, got {self.timeline_minutes}")
+
+    @classmethod
+    def for_run(cls, quick: bool = False) -> "TimingPlan":
+        """The full plan, or the small one of a ``--quick`` run (tens of timed calls instead of hundreds)."""
+        if quick:
+            return cls(repeats=30, warmup=5, slow_repeats=10, rounds=5, batch_sizes=(1, 8, 32), throughput_repeats=5,
+                       check_utterances=64, cold_repeats=3, timeline_minutes=1.0)
+        return cls()
+
+
+def prepare_timing_process(threads: int = 1):
+    """Set up this process for timing: openSMILE warmed up, then TensorFlow imported with fixed thread pools.
+
+    Serves notebook 06 (its first cell, before anything else imports TensorFlow). openSMILE (the strong
+    model's pitch and voice-quality frames) must run once before TensorFlow is imported, or later calls go
+    through a helper process (:func:`serlib.features.egemaps.opensmile_egemaps`) and its timings with them.
+    TensorFlow's threads must be fixed before it runs its first operation: ``threads`` intra-op threads
+    (batch-1 latency is best on one) and one inter-op thread.
+
+    Returns:
+        the ``tensorflow`` module.
+    """
+    if int(threads) < 1:
+        raise ValueError(f"threads must be >= 1, got {threads}")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    from serlib.features.egemaps import warm_opensmile
+
+    warm_opensmile()
+    import tensorflow as tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(int(threads))
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+    return tf
 
 
 def time_calls(fn: Callable[[], object], *, repeats: int = 200, warmup: int = 10,
