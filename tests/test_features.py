@@ -2,6 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from serlib.features import walkthrough
 from serlib.features.extract import FeatureCache, extract_features
 from serlib.features.frames import (
     FeatureConfig,
@@ -125,3 +126,50 @@ def test_opensmile_runs_in_a_process_that_imported_tensorflow_first():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
                           cwd=str(__import__("pathlib").Path(__file__).resolve().parents[1]))
     assert proc.returncode == 0 and "ok" in proc.stdout, proc.stderr[-500:]
+
+
+def _two_emotion_sets(tmp_path):
+    paths = [write_tone(tmp_path / "w" / f"u{i}.wav", 0.6 + 0.1 * i, freq=180 + 40 * i) for i in range(4)]
+    short = write_tone(tmp_path / "w" / "short.wav", 0.2)
+    m = pd.DataFrame({"path": [str(p) for p in paths + [short]], "corpus": "test",
+                      "emotion": ["sad", "angry", "sad", "angry", "sad"]})
+    cfg = FeatureConfig(n_mfcc=13, deltas=1)
+    return walkthrough.extract_corpora({"a": m}, cfg, n_jobs=1, cache_dir=tmp_path / "cache", progress=False), cfg
+
+
+def test_walkthrough_tables_and_metrics_agree_with_the_feature_sets(tmp_path):
+    sets, cfg = _two_emotion_sets(tmp_path)
+    fs = sets["a"]
+    assert len(fs) == 4 and len(fs.skipped) == 1
+    skips = walkthrough.feature_skip_table(sets)
+    assert skips["path"].str.endswith("short.wav").all() and set(skips["stage"]) == {"features"}
+    n_frames = [f.shape[0] for f in fs.frames]
+    n_win = [1 + (n - 32) // 16 for n in n_frames]
+    row = walkthrough.sequence_lengths(sets).iloc[0]
+    assert row["frames min"] == min(n_frames) and row["windows max"] == max(n_win)
+    m = walkthrough.feature_metrics(sets, cfg)["features"]
+    assert m["config"]["key"] == cfg.key()
+    assert m["a"]["n_features"] == 26 and m["a"]["n_skipped"] == 1
+    assert m["a"]["windows_mean"] == pytest.approx(np.mean(n_win))
+    with pytest.raises(ValueError, match="non-empty dict"):
+        walkthrough.sequence_lengths({})
+
+
+def test_walkthrough_config_table_and_static_columns():
+    cfg = FeatureConfig(n_mfcc=13, window_frames=40, window_hop=10)
+    table = walkthrough.config_table(cfg)["value"]
+    assert table["window overlap (%)"] == 75 and table["window length (s)"] == 0.4
+    assert table["cache key"] == cfg.key() and table["features per frame"] == cfg.n_features
+    assert walkthrough.static_columns(cfg) == (1, 13)
+    assert walkthrough.static_columns(FeatureConfig(kind="logmel", n_mels=32)) == (0, 32)
+    with pytest.raises(TypeError, match="FeatureConfig"):
+        walkthrough.config_table({"kind": "mfcc"})
+
+
+def test_walkthrough_emotion_profile(tmp_path):
+    sets, _ = _two_emotion_sets(tmp_path)
+    result = walkthrough.emotion_profile(sets["a"], seed=0)
+    assert list(result["profile"].index) == ["angry", "sad"] and result["profile"].shape[1] == 13
+    assert result["points"].shape == (4, 2) and 0 < result["explained_pct"].sum() <= 100
+    with pytest.raises(ValueError, match="at least 2"):
+        walkthrough.emotion_profile(sets["a"].subset([True, False, False, False]))

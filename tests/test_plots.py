@@ -112,3 +112,54 @@ def test_protocol_and_model_diagrams_draw_and_label():
     boxes = [t.get_text() for t in ax.texts if t.get_text()]  # (the arrows are empty annotations)
     assert boxes == ["Layer -> batchx4 (0 parameters)", "Layer -> batchx2 (10 parameters)"]
     assert "10 parameters" in ax.get_title()
+
+
+def _tiny_manifest():
+    return pd.DataFrame([{"speaker": s, "gender": g, "emotion": e, "duration_s": 1.0 + 0.1 * k, "rms_dbfs": -20.0 - k}
+                         for k, (s, g) in enumerate([("01", "female"), ("02", "male")])
+                         for e in ("angry", "sad", "neutral")])
+
+
+def test_notebook_01_figures_have_two_titled_panels_per_corpus():
+    m = _tiny_manifest()
+    axes = plots.plot_corpus_counts(m, "ravdess")
+    assert len(axes) == 2 and "per emotion" in axes[0].get_title() and "per speaker" in axes[1].get_title()
+    axes = plots.plot_durations_levels(m, "ravdess")
+    assert axes[0].get_ylabel() == "duration (s)" and axes[1].get_ylabel() == "RMS level (dBFS)"
+    assert "loudness per emotion" in axes[1].get_title()
+    with pytest.raises(ValueError, match="rms_dbfs"):
+        plots.plot_durations_levels(m.drop(columns=["rms_dbfs"]), "ravdess")
+    with pytest.raises(ValueError, match="empty"):
+        plots.plot_corpus_counts(m.iloc[:0], "ravdess")
+
+
+def test_emotion_examples_figure_has_one_column_per_emotion():
+    y = np.sin(2 * np.pi * 220 * np.arange(8000) / 16000).astype(np.float32)
+    rows = pd.DataFrame({"emotion": ["angry", "sad", "neutral"]})
+    axes = plots.plot_emotion_examples({"speaker": "01", "rows": rows, "waveforms": [y, y, y]}, 16000, "ravdess")
+    assert axes.shape == (2, 3) and [ax.get_title() for ax in axes[0]] == ["angry", "sad", "neutral"]
+    assert axes[0, 1].get_ylabel() == "" and "speaker 01" in axes[0, 0].figure._suptitle.get_text()
+    with pytest.raises(ValueError, match="one waveform per example row"):
+        plots.plot_emotion_examples({"speaker": "01", "rows": rows, "waveforms": [y]}, 16000, "ravdess")
+
+
+def test_feature_pipeline_osw_and_profile_figures():
+    from serlib.features.frames import FeatureConfig, compute_frame_features
+
+    cfg = FeatureConfig(n_mfcc=13, deltas=1)
+    y = np.sin(2 * np.pi * 220 * np.arange(16000) / 16000).astype(np.float32)
+    frames = compute_frame_features(y, cfg)
+    axes = plots.plot_feature_pipeline(y, frames, cfg, {"emotion": "angry", "speaker": "01"})
+    assert "angry utterance, speaker 01" in axes[0].get_title() and "0 = level left out" in axes[2].get_title()
+    assert axes[3].get_title() == "delta coefficients"
+    with pytest.raises(ValueError, match="frames must be"):
+        plots.plot_feature_pipeline(y, frames[:, :5], cfg, {"emotion": "angry", "speaker": "01"})
+    ax = plots.plot_osw(frames, cfg)
+    assert ax.get_title().startswith("OSW over the MFCC matrix (coefficients 1+)")
+    rng = np.random.default_rng(0)
+    result = {"profile": pd.DataFrame(rng.standard_normal((2, 13)), index=["angry", "sad"]),
+              "points": rng.standard_normal((10, 2)), "explained_pct": np.array([40.0, 20.0]), "labels": ["angry", "sad"] * 5}
+    axes = plots.plot_feature_profile(result, "ravdess")
+    assert axes[1].get_xlabel() == "PC1 (40 % of variance)" and "mean MFCC per emotion" in axes[0].get_title()
+    with pytest.raises(ValueError, match="emotion_profile"):
+        plots.plot_feature_profile({"profile": result["profile"]}, "ravdess")

@@ -5,4 +5,6 @@
 - :mod:`serlib.features.egemaps` - openSMILE eGeMAPS: low-level descriptors per frame and functionals.
 - :mod:`serlib.features.extract` - features of a whole manifest (:func:`~serlib.features.extract.extract_features`),
   cached, with a skip table.
+- :mod:`serlib.features.walkthrough` - notebook 02 as library calls: configuration table, features of every
+  corpus, sequence lengths, emotion profiles, metrics.
 - :mod:`serlib.features.speaker_norm` - per-speaker normalisation from unlabelled audio."""

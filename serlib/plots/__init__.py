@@ -9,8 +9,12 @@ Saving, and stamping corpus, protocol and seeds on a figure, is
   :mod:`serlib.plots.baselines` (05, 07), :mod:`serlib.plots.latency` and :mod:`serlib.plots.comparison` (06)."""
 
 from serlib.plots.data import (  # noqa: F401
+    plot_corpus_counts,
     plot_durations,
+    plot_durations_levels,
     plot_emotion_counts,
+    plot_emotion_examples,
+    plot_levels,
     plot_logmel,
     plot_speaker_counts,
     plot_waveform,
@@ -20,6 +24,9 @@ from serlib.plots.features import (  # noqa: F401
     plot_embedding,
     plot_emotion_feature_profile,
     plot_feature_matrix,
+    plot_feature_pipeline,
+    plot_feature_profile,
+    plot_osw,
     plot_windows,
 )
 from serlib.plots.models import (  # noqa: F401

@@ -86,3 +86,93 @@ def plot_logmel(y: np.ndarray, sample_rate: int, ax=None, title: str | None = No
     if title:
         ax.set_title(title)
     return ax
+
+
+def plot_levels(table: pd.DataFrame, ax=None, title: str | None = None):
+    """Box plot of RMS level (dBFS) per emotion; ``table`` needs ``emotion`` and ``rms_dbfs``."""
+    import seaborn as sns
+
+    ax = axes_or_new(ax)
+    sns.boxplot(data=table, x="emotion", y="rms_dbfs", order=sorted(table["emotion"].unique()), ax=ax,
+                color="wheat", fliersize=2)
+    ax.set_xlabel("emotion")
+    ax.set_ylabel("RMS level (dBFS)")
+    ax.tick_params(axis="x", rotation=30)
+    ax.set_title(title or "Loudness per emotion (as recorded)")
+    return ax
+
+
+def _two_panels(axes, width_ratios=None):
+    import matplotlib.pyplot as plt
+
+    if axes is not None:
+        return axes, False
+    kw = {"gridspec_kw": {"width_ratios": width_ratios}} if width_ratios else {}
+    _, axes = plt.subplots(1, 2, figsize=(13, 4), **kw)
+    return axes, True
+
+
+def plot_corpus_counts(manifest: pd.DataFrame, corpus: str, axes=None):
+    """Utterances per emotion and gender (left) and per speaker (right) of one corpus.
+
+    Serves notebook 01_data_exploration (section 2). Returns the two axes.
+    """
+    from serlib.reporting.run_context import corpus_title
+
+    if manifest.empty:
+        raise ValueError(f"manifest of corpus {corpus!r} is empty")
+    axes, new = _two_panels(axes, [1, 1.3])
+    plot_emotion_counts(manifest, ax=axes[0], title=f"{corpus_title(corpus)}: utterances per emotion")
+    plot_speaker_counts(manifest, ax=axes[1], title=f"{corpus_title(corpus)}: utterances per speaker")
+    if new:
+        axes[0].figure.tight_layout()
+    return axes
+
+
+def plot_durations_levels(table: pd.DataFrame, corpus: str, axes=None):
+    """Duration (left) and RMS level (right) per emotion of the usable files of one corpus.
+
+    Serves notebook 01_data_exploration (section 3); ``table`` is :func:`serlib.data.exploration.usable_levels`.
+    Returns the two axes.
+    """
+    from serlib.reporting.run_context import corpus_title
+
+    missing = {"emotion", "duration_s", "rms_dbfs"} - set(table.columns)
+    if missing:
+        raise ValueError(f"table lacks column(s) {', '.join(sorted(missing))}; use exploration.usable_levels")
+    axes, new = _two_panels(axes)
+    plot_durations(table, ax=axes[0], title=f"{corpus_title(corpus)}: duration per emotion")
+    plot_levels(table, ax=axes[1], title=f"{corpus_title(corpus)}: loudness per emotion (as recorded)")
+    if new:
+        axes[0].figure.tight_layout()
+    return axes
+
+
+def plot_emotion_examples(examples: dict, sample_rate: int, corpus: str, axes=None):
+    """Waveform (top row) and log-mel spectrogram (bottom row) of one utterance per emotion of one speaker.
+
+    Serves notebook 01_data_exploration (section 4); ``examples`` is
+    :func:`serlib.data.exploration.emotion_examples`. Returns the (2, n emotions) axes.
+    """
+    import matplotlib.pyplot as plt
+
+    from serlib.reporting.run_context import corpus_title
+
+    rows, waveforms = examples["rows"], examples["waveforms"]
+    n = len(rows)
+    if n == 0 or n != len(waveforms):
+        raise ValueError(f"need one waveform per example row, got {n} rows and {len(waveforms)} waveforms")
+    new = axes is None
+    if new:
+        _, axes = plt.subplots(2, n, figsize=(2.6 * n, 5), squeeze=False)
+    for k, (emotion, y) in enumerate(zip(rows["emotion"], waveforms)):
+        plot_waveform(y, sample_rate, ax=axes[0, k], title=emotion)
+        plot_logmel(y, sample_rate, ax=axes[1, k], colorbar=False)
+        if k:
+            axes[0, k].set_ylabel("")
+            axes[1, k].set_ylabel("")
+    fig = axes[0, 0].figure
+    fig.suptitle(f"{corpus_title(corpus)}: speaker {examples['speaker']}, one utterance per emotion")
+    if new:
+        fig.tight_layout()
+    return axes

@@ -93,3 +93,89 @@ def plot_embedding(points: np.ndarray, labels, ax=None, title: str | None = None
     if title:
         ax.set_title(title)
     return ax
+
+
+def _static_columns(config) -> tuple[int, int]:
+    # same rule as serlib.features.walkthrough.static_columns; plots do not import the feature stage
+    return (1 if config.kind == "mfcc" else 0), (config.n_mfcc if config.kind == "mfcc" else config.n_mels)
+
+
+def plot_feature_pipeline(y: np.ndarray, frames: np.ndarray, config, row, axes=None):
+    """Waveform, log-mel spectrogram, static coefficients and deltas of one utterance, stacked over time.
+
+    Serves notebook 02_feature_extraction (section 1). ``frames`` is
+    :func:`serlib.features.frames.compute_frame_features` of ``y`` with ``config`` (a
+    :class:`~serlib.features.frames.FeatureConfig`); ``row`` is the utterance's manifest row (emotion, speaker).
+    MFCC 0 (the level, shown by the waveform) is left out so the spectral shape shows. Returns the 4 axes.
+    """
+    import matplotlib.pyplot as plt
+
+    from serlib.plots.data import plot_logmel, plot_waveform
+
+    first, n_static = _static_columns(config)
+    if frames.ndim != 2 or frames.shape[1] != config.n_features:
+        raise ValueError(f"frames must be (n_frames, {config.n_features}) for this config, got {frames.shape}")
+    new = axes is None
+    if new:
+        _, axes = plt.subplots(4, 1, figsize=(10, 10), sharex=True)
+    sr = config.sample_rate
+    plot_waveform(y, sr, ax=axes[0], title=f"{row['emotion']} utterance, speaker {row['speaker']} (trimmed)")
+    plot_logmel(y, sr, ax=axes[1], title="log-mel spectrogram", n_mels=config.n_mels)
+    plot_feature_matrix(frames[:, first:n_static], config.frame_rate, ax=axes[2], first_index=first,
+                        title=f"{config.kind.upper()} (static coefficients"
+                              + (", 0 = level left out)" if first else ")"), ylabel="coefficient index")
+    if config.deltas:
+        plot_feature_matrix(frames[:, n_static + first:2 * n_static], config.frame_rate, ax=axes[3],
+                            first_index=first, title="delta coefficients", ylabel="coefficient index")
+    if new:
+        axes[0].figure.tight_layout()
+    return axes
+
+
+def plot_osw(frames: np.ndarray, config, ax=None):
+    """The overlapping sliding windows of ``config`` over the static coefficients of one utterance.
+
+    Serves notebook 02_feature_extraction (section 2); MFCC 0 is left out as in :func:`plot_feature_pipeline`.
+    """
+    import matplotlib.pyplot as plt
+
+    first, n_static = _static_columns(config)
+    if frames.ndim != 2 or frames.shape[1] < n_static:
+        raise ValueError(f"frames must be (n_frames, >= {n_static}) for this config, got {frames.shape}")
+    new = ax is None
+    if new:
+        _, ax = plt.subplots(figsize=(10, 3.5))
+    plot_windows(frames[:, first:n_static], config.frame_rate, config.window_frames, config.window_hop, ax=ax,
+                 title="OSW over the MFCC matrix" + (" (coefficients 1+)" if first else ""), first_index=first)
+    ax.set_ylabel("coefficient index")
+    if new:
+        ax.figure.tight_layout()
+    return ax
+
+
+def plot_feature_profile(result: dict, corpus: str, kind: str = "mfcc", axes=None):
+    """Mean static coefficient per emotion (left) and the PCA of utterance statistics (right) of one corpus.
+
+    Serves notebook 02_feature_extraction (section 4); ``result`` is
+    :func:`serlib.features.walkthrough.emotion_profile`. Returns the two axes.
+    """
+    import matplotlib.pyplot as plt
+
+    from serlib.reporting.run_context import corpus_title
+
+    missing = {"profile", "points", "explained_pct", "labels"} - set(result)
+    if missing:
+        raise ValueError(f"result lacks {', '.join(sorted(missing))}; use walkthrough.emotion_profile")
+    new = axes is None
+    if new:
+        _, axes = plt.subplots(1, 2, figsize=(15, 4.5), gridspec_kw={"width_ratios": [1.6, 1]})
+    plot_emotion_feature_profile(result["profile"], ax=axes[0],
+                                 title=f"{corpus_title(corpus)}: mean {kind.upper()} per emotion")
+    axes[0].set_xlabel("coefficient")
+    ev = result["explained_pct"]
+    plot_embedding(result["points"], result["labels"], ax=axes[1],
+                   title=f"{corpus_title(corpus)}: PCA of utterance statistics",
+                   xlabel=f"PC1 ({ev[0]:.0f} % of variance)", ylabel=f"PC2 ({ev[1]:.0f} % of variance)")
+    if new:
+        axes[0].figure.tight_layout()
+    return axes
