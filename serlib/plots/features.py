@@ -96,8 +96,9 @@ def plot_embedding(points: np.ndarray, labels, ax=None, title: str | None = None
 
 
 def _static_columns(config) -> tuple[int, int]:
-    # same rule as serlib.features.walkthrough.static_columns; plots do not import the feature stage
-    return (1 if config.kind == "mfcc" else 0), (config.n_mfcc if config.kind == "mfcc" else config.n_mels)
+    from serlib.features.walkthrough import static_columns  # the one definition of the rule
+
+    return static_columns(config)
 
 
 def plot_feature_pipeline(y: np.ndarray, frames: np.ndarray, config, row, axes=None):
