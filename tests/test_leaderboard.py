@@ -11,6 +11,7 @@ from serlib.experiments.leaderboard.entries import (
     deep_entry,
     late_fusion_entry,
     seed_ensemble_entry,
+    shares_test_set_across_seeds,
     speaker_normalized,
 )
 from serlib.experiments.leaderboard.statistics import (
@@ -172,6 +173,13 @@ def test_ensembles_fusion_and_per_class_recall():
     a, b = _entry([1.0, 1.0], "a"), _entry([0.0, 0.0], "b")
     ens = seed_ensemble_entry(a)
     assert set(ens.predictions["seed"]) == {"ensemble"} and len(ens.predictions) == 60
+    assert shares_test_set_across_seeds(a)
+    redrawn = a.predictions.copy()  # random_80_20: every seed tests other utterances
+    redrawn.loc[redrawn["seed"] == 1, "path"] += "-other-draw"
+    split_per_seed = Entry("a", "toy", "random_80_20", a.labels, redrawn, 10.0, 1.0)
+    assert not shares_test_set_across_seeds(split_per_seed)
+    with pytest.raises(ValueError, match="same seeds"):
+        seed_ensemble_entry(split_per_seed)
     fused = late_fusion_entry(a, b, weight=0.75)
     assert (fused.predictions["y_pred"] == fused.predictions["y_true"]).all()  # 0.75 * right + 0.25 * wrong
     np.testing.assert_allclose(np.stack(fused.predictions["proba"])[:, 0].max(), 0.75 * 0.8 + 0.25 * 0.2)

@@ -13,6 +13,7 @@ from serlib.experiments.leaderboard.entries import (  # noqa: F401
     entry_from_results,
     late_fusion_entry,
     seed_ensemble_entry,
+    shares_test_set_across_seeds,
     speaker_normalized,
 )
 from serlib.experiments.leaderboard.run import (  # noqa: F401

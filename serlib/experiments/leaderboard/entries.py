@@ -184,11 +184,18 @@ def _proba_matrix(pred: pd.DataFrame) -> np.ndarray:
     return np.stack(pred["proba"].to_list()).astype(np.float64)
 
 
+def shares_test_set_across_seeds(entry: Entry) -> bool:
+    """True when every seed predicted the same test utterances (speaker-independent folds, cross-corpus); false
+    for ``random_80_20``, whose split is re-drawn per seed, so there is no common test set to ensemble on."""
+    counts = entry.predictions.groupby("path")["seed"].nunique()
+    return bool(len(counts)) and counts.nunique() == 1 and int(counts.iloc[0]) == len(entry.seeds)
+
+
 def seed_ensemble_entry(entry: Entry, name: str | None = None) -> Entry:
     """Average the class probabilities of every seed's model per test utterance (``seed = "ensemble"``)."""
     p = entry.predictions
     counts = p.groupby("path")["seed"].nunique()
-    if counts.nunique() != 1:
+    if not shares_test_set_across_seeds(entry):
         raise ValueError(f"{entry.model}: every test utterance must be predicted by the same seeds to ensemble")
     rows = []
     for path, g in p.groupby("path", sort=True):

@@ -22,7 +22,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from serlib import targets as _targets
-from serlib.experiments.leaderboard.entries import classical_entry, deep_entry, late_fusion_entry, seed_ensemble_entry
+from serlib.experiments.leaderboard.entries import (
+    classical_entry,
+    deep_entry,
+    late_fusion_entry,
+    seed_ensemble_entry,
+    shares_test_set_across_seeds,
+)
 from serlib.experiments.leaderboard.statistics import leaderboard_table, paired_ablation, per_class_recall
 from serlib.features.speaker_norm import SPKNORM_SUFFIX
 from serlib.messages import InsufficientDataError
@@ -195,7 +201,7 @@ def run_leaderboard(plan: LeaderboardPlan, deep_features: dict, functionals: dic
                         name, feats, corpus, proto, seeds, config=config, n_folds=n_folds, progress=progress))
     for model in plan.seed_ensembles:
         for (m, c, p), e in list(entries.items()):
-            if m == model and len(e.seeds) > 1:
+            if m == model and len(e.seeds) > 1 and shares_test_set_across_seeds(e):  # not random_80_20
                 add((f"{m}_seed_ensemble", c, p), lambda e=e: seed_ensemble_entry(e))
     for deep, classical in plan.fusions:
         for (m, c, p), e in list(entries.items()):
