@@ -53,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="CI-sized run: small subsets, few epochs; numbers are not meaningful")
     p.add_argument("--budget", default="auto", choices=["auto", "full", "demo"],
                    help="experiment size of the training notebooks (03, 04): 'full' uses their own defaults "
-                        "(the reference run), 'demo' fewer folds/epochs/seeds (serlib.settings.DEMO_PARAMETERS); "
+                        "(the reference run), 'demo' fewer folds/epochs/seeds (serlib.settings.RUN_SIZES); "
                         "'auto' (default) is demo on the embedded corpus and full on real corpora")
     p.add_argument("--output", metavar="DIR", default=None,
                    help="output folder (default runs/<UTC time>); the reference run uses 'figures'")
@@ -177,8 +177,8 @@ def build_report(out: Path, executed: list[Path], summary: dict, code: str = "co
         "",
         f"- corpora: {summary['corpora_label']}",
         f"- quick run: {summary['quick']}  (quick runs use small subsets; their numbers are not meaningful)",
-        f"- budget: {summary.get('budget', 'full')}  (demo: fewer folds/epochs/seeds in notebooks 03-04, "
-        "see serlib.settings.DEMO_PARAMETERS)",
+        f"- budget: {summary.get('budget', 'full')}  (quick and demo: fewer folds/epochs/seeds in notebooks 03-04, "
+        "see serlib.settings.RUN_SIZES)",
         f"- seed: {summary['seed']}, protocol(s): {summary['protocol']}",
         f"- git commit: `{summary['git_commit']}`",
         f"- started (UTC): {summary['started_utc']}, wall time {summary.get('wall_time_s', 0):.0f} s",

@@ -1,22 +1,34 @@
 """Run sizes: the ``quick`` / ``demo`` / ``full`` budgets and the parameters each gives a notebook.
 
+One mechanism: a budget is a set of notebook-parameter overrides (:data:`RUN_SIZES`), passed by ``run_all.py``
+through papermill; the notebooks hold no size ternaries of their own. ``full`` is every notebook's own defaults.
+
 Serves ``run_all.py``."""
 
 from __future__ import annotations
 
 #: Budgets a run can use. ``full``: every notebook's own defaults (the reference run). ``demo``: the notebook
-#: parameters in :data:`DEMO_PARAMETERS`, sized so that the default ``python run_all.py`` on the embedded
-#: synthetic corpus stays near 10 minutes on 2 CPU cores. ``--quick`` is separate (tiny subsets).
+#: parameters in ``RUN_SIZES["demo"]``, sized so that the default ``python run_all.py`` on the embedded
+#: synthetic corpus stays near 10 minutes on 2 CPU cores. ``--quick`` selects ``RUN_SIZES["quick"]``.
 BUDGETS = ("auto", "full", "demo")
 
-#: Parameter overrides of the ``demo`` budget, per notebook (only parameters the notebook declares are passed).
-#: Every figure and table of a demo run still comes from that run; they are smaller experiments, and the
-#: notebooks print the budget they ran with.
-DEMO_PARAMETERS: dict[str, dict] = {
-    "03_gan_augmentation": {"n_seeds": 1, "n_folds": 2, "max_epochs": 8, "gan_steps": 400},
-    "04_cnn_lstm": {"max_epochs": 10, "n_folds": 2, "run_ablation": False, "run_alternatives": False,
-                    "leaderboard_max_epochs": 8},
+#: Parameter overrides of each budget, per notebook (only parameters the notebook declares are passed).
+#: ``demo``: every figure and table still comes from the run; they are smaller experiments, and the notebooks
+#: print the budget they ran with. ``quick`` (``--quick``, CI): tiny subsets (``load_corpora(quick=True)``), one
+#: seed, a few epochs; numbers are not meaningful.
+RUN_SIZES: dict[str, dict[str, dict]] = {
+    "quick": {
+        "03_gan_augmentation": {"n_seeds": 1, "n_folds": 2, "max_epochs": 3, "gan_steps": 120, "n_boot": 300},
+        "04_cnn_lstm": {"n_seeds": 1, "max_epochs": 3, "n_boot": 200, "n_folds": 2, "snr_levels": [10, 0]},
+    },
+    "demo": {
+        "03_gan_augmentation": {"n_seeds": 1, "n_folds": 2, "max_epochs": 8, "gan_steps": 400},
+        "04_cnn_lstm": {"max_epochs": 10, "n_folds": 2, "run_ablation": False, "run_alternatives": False,
+                        "leaderboard_max_epochs": 8},
+    },
 }
+#: The ``demo`` budget's overrides (a view of :data:`RUN_SIZES`).
+DEMO_PARAMETERS = RUN_SIZES["demo"]
 
 
 def resolve_budget(budget: str, corpora: dict[str, str] | None, quick: bool) -> str:
@@ -39,7 +51,5 @@ def resolve_budget(budget: str, corpora: dict[str, str] | None, quick: bool) -> 
 
 def budget_parameters(notebook: str, budget: str, declared) -> dict:
     """Parameter overrides of ``budget`` for ``notebook`` (a stem like ``"04_cnn_lstm"``), restricted to the
-    parameters the notebook ``declared``. ``full`` and ``quick`` override nothing."""
-    if budget != "demo":
-        return {}
-    return {k: v for k, v in DEMO_PARAMETERS.get(notebook, {}).items() if k in declared}
+    parameters the notebook ``declared``. ``full`` overrides nothing."""
+    return {k: v for k, v in RUN_SIZES.get(budget, {}).get(notebook, {}).items() if k in declared}

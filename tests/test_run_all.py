@@ -167,6 +167,7 @@ def _parameter_echo_notebook(path: Path, **defaults) -> None:
 @pytest.mark.parametrize("argv, expected_epochs, expected_budget", [
     ([], 10, "demo"),                      # embedded corpus, auto -> demo budget
     (["--budget", "full"], 40, "full"),    # the notebook's own default
+    (["--quick"], 3, "quick"),             # the quick preset of serlib.settings.RUN_SIZES
 ])
 def test_budget_overrides_reach_the_training_notebooks(tmp_path, monkeypatch, argv, expected_epochs,
                                                       expected_budget):
@@ -179,7 +180,7 @@ def test_budget_overrides_reach_the_training_notebooks(tmp_path, monkeypatch, ar
     assert run_all.main(["--output", str(out), "--no-report", *argv]) == 0
     echo = json.loads((out / "echo.json").read_text())
     assert echo["max_epochs"] == expected_epochs
-    assert echo["run_ablation"] is (expected_budget == "full")
+    assert echo["run_ablation"] is (expected_budget != "demo")
     summary = json.loads((out / "run.json").read_text())
     assert summary["budget"] == expected_budget
     metrics = json.loads((out / "metrics.json").read_text())
@@ -199,13 +200,14 @@ def test_resolve_budget():
         resolve_budget("huge", {}, quick=False)
 
 
-def test_demo_parameters_are_declared_by_their_notebooks():
-    """A renamed notebook parameter must not silently drop out of the demo budget."""
+def test_run_size_parameters_are_declared_by_their_notebooks():
+    """A renamed notebook parameter must not silently drop out of the quick or demo budget."""
     import papermill as pm
 
-    from serlib.settings import DEMO_PARAMETERS, budget_parameters
-    for stem, overrides in DEMO_PARAMETERS.items():
-        declared = pm.inspect_notebook(str(ROOT / "notebooks" / f"{stem}.ipynb"))
-        assert set(overrides) <= set(declared), (stem, set(overrides) - set(declared))
-        assert budget_parameters(stem, "demo", declared) == overrides
-        assert budget_parameters(stem, "full", declared) == {}
+    from serlib.settings import RUN_SIZES, budget_parameters
+    for budget, per_notebook in RUN_SIZES.items():
+        for stem, overrides in per_notebook.items():
+            declared = pm.inspect_notebook(str(ROOT / "notebooks" / f"{stem}.ipynb"))
+            assert set(overrides) <= set(declared), (budget, stem, set(overrides) - set(declared))
+            assert budget_parameters(stem, budget, declared) == overrides
+            assert budget_parameters(stem, "full", declared) == {}

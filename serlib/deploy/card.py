@@ -7,6 +7,8 @@ runs it made; nothing is typed here.
 
 from __future__ import annotations
 
+from serlib.reporting.formatting import pct as _pct
+
 PROTOCOL_TEXT = {
     "speaker_independent": "speaker-independent (no test speaker heard in training or used for any choice)",
 }
@@ -16,10 +18,6 @@ def _protocol(p: str) -> str:
     if p.startswith("cross_corpus_to_"):
         return f"cross-corpus (tested on {p.removeprefix('cross_corpus_to_')}, shared emotions only)"
     return PROTOCOL_TEXT.get(p, p)
-
-
-def _pct(x) -> str:
-    return f"{100 * float(x):.1f} %"
 
 
 def estimates_table(meta: dict) -> str:

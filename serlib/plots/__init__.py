@@ -30,8 +30,10 @@ from serlib.plots.features import (  # noqa: F401
     plot_windows,
 )
 from serlib.plots.models import (  # noqa: F401
+    plot_ablation_steps,
     plot_confusion,
     plot_learning_curves,
     plot_protocol_bars,
+    plot_protocol_confusions,
     plot_snr_curves,
 )

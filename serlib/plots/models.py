@@ -120,3 +120,38 @@ def plot_learning_curves(history: dict, ax=None, title: str | None = None):
     if title:
         ax.set_title(title)
     return ax
+
+
+def plot_ablation_steps(table: pd.DataFrame, ax=None, title: str | None = None, chance: float | None = None):
+    """UAR (%) of each cumulative ablation step, first step at the top, value printed at each bar end.
+
+    ``table`` has ``step`` and ``uar`` (:func:`serlib.experiments.paper_model.cumulative_ablation`); one seed,
+    so there is no interval to draw: the title should say so.
+    """
+    ax = axes_or_new(ax, (9, 4))
+    uar = 100 * table["uar"].to_numpy()[::-1]
+    ax.barh(table["step"].to_numpy()[::-1], uar, color="tab:blue")
+    for i, v in enumerate(uar):
+        ax.text(v + 0.5, i, f"{v:.1f}", va="center", fontsize=8)
+    if chance:
+        ax.axvline(100 * chance, ls=":", color="0.5", label="chance")
+        ax.legend(fontsize=8, loc="lower right")
+    ax.set_xlabel("UAR (%), speaker-independent, pooled over folds")
+    ax.set_ylabel("cumulative step")
+    ax.set_xlim(0, 100)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_protocol_confusions(reports: dict, corpus_label: str, seed: int, axes=None):
+    """One confusion matrix per protocol side by side (``reports``: ``{protocol: (predictions, report)}`` from
+    :func:`serlib.experiments.paper_model.seed_reports`); returns the axes."""
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        _, axes = plt.subplots(1, len(reports), figsize=(6.5 * len(reports), 5.5), squeeze=False)
+        axes = axes[0]
+    for ax, (proto, (pred, _)) in zip(axes, reports.items()):
+        plot_confusion(pred["y_true"], pred["y_pred"], ax=ax, title=f"{corpus_label}: {proto} (seed {seed})")
+    return axes

@@ -4,7 +4,9 @@
   seed ensembles and late fusion.
 - :mod:`serlib.experiments.leaderboard.statistics` - seed x speaker bootstrap, the table, per-class recall and
   paired ablations.
-- :mod:`serlib.experiments.leaderboard.run` - the plan of a leaderboard and running it."""
+- :mod:`serlib.experiments.leaderboard.run` - the plan of a leaderboard and running it.
+- :mod:`serlib.experiments.leaderboard.inputs` - the features and paper-model entries it is fed, and the
+  ablation and per-class metrics it writes."""
 
 from serlib.experiments.leaderboard.entries import (  # noqa: F401
     Entry,

@@ -32,6 +32,7 @@ from serlib.experiments.leaderboard.entries import (
 from serlib.experiments.leaderboard.statistics import leaderboard_table, paired_ablation, per_class_recall
 from serlib.features.speaker_norm import SPKNORM_SUFFIX
 from serlib.messages import InsufficientDataError
+from serlib.reporting.formatting import pct as _pct
 
 #: Published anchors for RAVDESS speech, speaker-independent (actor-disjoint folds). **Reported** by their
 #: authors, never measured here; ``metric`` says whether the number is WA or UAR.
@@ -287,10 +288,6 @@ def default_plan(*, quick: bool = False, max_epochs: int | None = None) -> Leade
 
 #: Targets of the leaderboard, read by notebook 04's summary (defined in :mod:`serlib.targets`).
 TARGETS = _targets.LEADERBOARD
-
-
-def _pct(x) -> str:
-    return f"{100 * float(x):.1f} %"
 
 
 def targets_markdown(board: LeaderboardResult, *, quick: bool = False) -> str:

@@ -9,6 +9,7 @@ from typing import Any, Mapping
 
 from serlib.reporting.claims.reported import Claim
 from serlib.reporting.claims.verdicts import NOT_REPRODUCED, REPRODUCED
+from serlib.reporting.formatting import pct as _pct
 from serlib.reporting.metrics_keys import notebook_of
 from serlib.targets import CLAIM_TOLERANCE as TOLERANCE
 
@@ -39,9 +40,6 @@ class _Lookup:
     def has(self, key: str) -> bool:
         return self.get(key, required=False) is not None
 
-
-def _pct(x) -> str:
-    return "n/a" if x is None else f"{100 * x:.1f} %"
 
 
 def _ci(ci) -> str:

@@ -1,0 +1,259 @@
+"""What notebook 03 shows of the augmentation study: examples, cost, GAN quality, metrics and sentences.
+
+Serves notebook 03_gan_augmentation. The study itself (folds, synthetic data, trainings, paired intervals) is
+:mod:`serlib.experiments.augmentation`; this module turns its outputs into tables, plot inputs, the
+``augmentation.<corpus>`` metrics block and the closing sentences. Nothing here trains a classifier.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pandas as pd
+
+from serlib.augmentation.classic import augment_waveform
+from serlib.augmentation.gan_quality import emotion_profiles
+from serlib.data import audio
+from serlib.evaluation.splits import speaker_independent_folds
+from serlib.experiments.augmentation import (
+    CONDITIONS,
+    VALENCE,
+    paired_difference_ci,
+    recall_change_by_class,
+    run_comparison,
+    summarise_conditions,
+    uar_per_seed,
+    valence_predictions,
+)
+from serlib.features.frames import compute_frame_features
+from serlib.reporting.run_context import corpus_title
+from serlib.targets import GAN_AIM_MIN_GAIN, gan_aim_reached
+
+#: The emotions a source utterance is translated to in the real-vs-generated figure (those the GAN knows).
+SHOWN_TARGETS = ("angry", "sad", "happy", "fearful")
+
+
+def classic_examples(manifest: pd.DataFrame, feature_config, classic_config, *, n_copies: int = 3, seed: int = 0):
+    """The first usable utterance and ``n_copies`` waveform-augmented copies of it (section 2).
+
+    Returns:
+        ``(row, panels, table, sounds)``: the manifest row; ``(label, static MFCC frames)`` per version for
+        :func:`serlib.plots.augmentation.plot_real_vs_generated`; one row per version with the drawn parameters
+        and duration; ``(label, waveform)`` per version to listen to.
+    """
+    sr, nc = feature_config.sample_rate, feature_config.n_mfcc
+    row, y = audio.first_usable(manifest, sr, trim_db=feature_config.trim_db)
+    panels = [("original", compute_frame_features(y, feature_config)[:, :nc])]
+    rows, sounds = [{"copy": "original", "duration_s": len(y) / sr}], [("original", y)]
+    for k in range(n_copies):
+        y_aug, params = augment_waveform(y, sr, classic_config, seed=seed * 100 + k)
+        drawn = {p: v for p, v in params.items() if p != "noise_seed"}
+        desc = ", ".join(f"{p} {v:.2f}" for p, v in drawn.items() if v is not None)
+        rows.append({"copy": k, **drawn, "duration_s": len(y_aug) / sr})
+        panels.append((f"copy {k}: {desc}", compute_frame_features(y_aug, feature_config)[:, :nc]))
+        sounds.append((f"copy {k}", y_aug))
+    first = rows.pop(0)
+    return row, panels, pd.DataFrame([first] + rows), sounds
+
+
+def run_study(feature_sets: dict, corpora, seeds, *, model_config, gan_config, classic_config, n_copies: int = 1,
+              n_folds: int | None = None, seed: int = 0, n_jobs: int = 1) -> tuple[dict, list[str], list[tuple]]:
+    """:func:`serlib.experiments.augmentation.run_comparison` on each corpus's speaker folds (section 3).
+
+    Returns:
+        ``{corpus: {"folds", "predictions", "runs", "prepared", "seconds"}}``, one line per corpus, and
+        ``(what, corpus, reason)`` for every part a fold had to skip.
+    """
+    results, lines, skipped = {}, [], []
+    for name in corpora:
+        fs = feature_sets[name]
+        folds = speaker_independent_folds(fs.manifest, n_folds, seed=seed)
+        t0 = time.perf_counter()
+        preds, runs, prepared = run_comparison(fs, folds, seeds=seeds, model_config=model_config,
+                                               gan_config=gan_config, classic_config=classic_config,
+                                               n_copies=n_copies, seed=seed, n_jobs=n_jobs)
+        results[name] = {"folds": folds, "predictions": preds, "runs": runs, "prepared": prepared,
+                         "seconds": time.perf_counter() - t0}
+        lines.append(f"{name}: {len(folds)} folds x {len(seeds)} seed(s) x {len(CONDITIONS)} conditions = {len(runs)} "
+                     f"CNN-LSTM trainings in {results[name]['seconds'] / 60:.1f} min")
+        skipped += [(f"{what}, fold {k + 1}", name, reason)
+                    for k, fold in enumerate(prepared) for what, reason in fold.skipped]
+    return results, lines, skipped
+
+
+def cost_tables(result: dict, manifest: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per fold: speakers, GAN windows and seconds, synthetic copies; per condition: trainings, seconds, epochs."""
+    speakers = manifest["speaker"]
+    cost = pd.DataFrame([{
+        "fold": k + 1,
+        "fit speakers": speakers.iloc[f.fit].nunique(),
+        "validation speakers": speakers.iloc[f.val].nunique(),
+        "test speakers": speakers.iloc[f.split.test].nunique(),
+        "GAN training windows": getattr(f.gan, "n_train_windows_", 0),
+        "GAN training (s)": f.gan.train_seconds_ if f.gan is not None else np.nan,
+        "classical copies": len(f.classic) if f.classic is not None else 0,
+        "classical copies made in (s)": f.classic.seconds if f.classic is not None else np.nan,
+        "GAN copies": len(f.gan_data) if f.gan_data is not None else 0} for k, f in enumerate(result["prepared"])])
+    per_condition = (result["runs"].groupby("condition", sort=False)
+                     .agg(trainings=("seconds", "size"), mean_seconds=("seconds", "mean"),
+                          mean_epochs=("epochs_run", "mean"), mean_training_utterances=("n_train", "mean")).round(1))
+    return cost, per_condition
+
+
+def first_gan_fold(result: dict):
+    """The first fold that trained a GAN, or None."""
+    return next((f for f in result["prepared"] if f.gan is not None), None)
+
+
+def gan_loss_sentence(history: pd.DataFrame) -> str:
+    """The GAN's losses at its last logged step."""
+    last = history.iloc[-1]
+    return (f"last logged step {int(last['step'])}: D adversarial {last['d_adv']:.3f}, G adversarial "
+            f"{last['g_adv']:.3f}, cycle {last['cycle']:.3f}, identity {last['identity']:.3f}, "
+            f"G emotion loss {last['g_cls']:.3f}, D emotion loss (real) {last['d_cls']:.3f}")
+
+
+def real_vs_generated_panels(fs, fold, n_static: int):
+    """Panels of the real-vs-generated figure (section 4): a real fit-speaker utterance and its translations to
+    up to three other emotions (top), and real utterances of those emotions by the same speaker (bottom).
+
+    Returns ``(top, bottom, speaker)``; panels are ``(label, static frames)``.
+    """
+    m, gan = fs.manifest, fold.gan
+    fit_m = m.iloc[fold.fit]
+    source = "neutral" if "neutral" in set(fit_m["emotion"]) else gan.emotions_[0]
+    pos = int(fold.fit[np.flatnonzero(fit_m["emotion"].to_numpy() == source)[0]])
+    speaker = str(m["speaker"].iloc[pos])
+    targets = [e for e in SHOWN_TARGETS if e in gan.emotions_ and e != source][:3]
+    targets = targets or [e for e in gan.emotions_ if e != source][:3]
+    top = [(f"real {source} (source)", fs.frames[pos][:, :n_static])]
+    top += [(f"generated: {source} -> {t}", gan.translate(fs.frames[pos], t)[:, :n_static]) for t in targets]
+    bottom = [(f"real {source} (source)", fs.frames[pos][:, :n_static])]
+    for t in targets:
+        same = np.flatnonzero((m["speaker"].astype(str) == speaker).to_numpy() & (m["emotion"] == t).to_numpy())
+        if len(same):
+            bottom.append((f"real {t}, same speaker", fs.frames[int(same[0])][:, :n_static]))
+    return top, bottom, speaker
+
+
+def profile_study(fs, fold, *, seed: int = 0) -> tuple[pd.DataFrame, dict[str, float], str]:
+    """Per-emotion MFCC profiles of real and generated fit-speaker windows, their correlation per emotion, and a
+    sentence (mean correlation in metrics ``gan_quality.profile_correlation_fold1``)."""
+    prof = emotion_profiles(fold.gan, [fs.frames[i] for i in fold.fit], fs.manifest["emotion"].to_numpy()[fold.fit],
+                            seed=seed)
+    wide = prof.pivot_table(index=["emotion", "coefficient"], columns="kind", values="z_mean")
+    corr = {e: float(np.corrcoef(g["real"], g["generated"])[0, 1]) for e, g in wide.groupby("emotion")}
+    sentence = ("correlation of real and generated per-emotion profiles: "
+                + ", ".join(f"{e} {v:+.2f}" for e, v in corr.items()) + f" (mean {np.mean(list(corr.values())):+.2f})")
+    return prof, corr, sentence
+
+
+def quality_table(result: dict) -> pd.DataFrame:
+    """The GAN quality scores of every fold (empty when no GAN was trained)."""
+    return pd.DataFrame([{"fold": k + 1, **f.gan_quality} for k, f in enumerate(result["prepared"]) if f.gan_quality])
+
+
+def quality_sentence(corpus: str, q: pd.DataFrame) -> str:
+    """Mean GAN quality over folds in one sentence."""
+    m = q.drop(columns="fold").mean()
+    return (f"{corpus_title(corpus)} (mean over {len(q)} folds): real held-out accuracy "
+            f"{100 * m['real_heldout_accuracy']:.1f} %, generated target accuracy "
+            f"{100 * m['generated_target_accuracy']:.1f} %, generated source rate {100 * m['generated_source_rate']:.1f} "
+            f"%, chance {100 * m['chance']:.1f} %, two-sample AUC {m['c2st_auc']:.2f}, edit ratio {m['edit_ratio']:.2f}, "
+            f"edit cosine {m['edit_cosine']:.2f}.")
+
+
+def condition_summary(result: dict, *, n_boot: int = 1000, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """UAR per seed and condition, and per condition the mean, spread and paired difference to ``none``."""
+    return uar_per_seed(result["predictions"]), summarise_conditions(result["predictions"], n_boot=n_boot, seed=seed)
+
+
+def augmentation_metrics(result: dict, summary: pd.DataFrame, protocol: str, *, quality: pd.DataFrame | None = None,
+                         profile_correlation: float | None = None, settings: dict, n_boot: int = 1000,
+                         seed: int = 0) -> tuple[dict, pd.DataFrame | None]:
+    """The ``augmentation.<corpus>`` metrics block of one corpus, and the GAN's per-class recall change.
+
+    Keys: ``<protocol>.<condition>`` (``uar_mean``, ``uar_std``, ``accuracy_mean``, ``n_seeds``, and against
+    ``none`` ``diff_vs_none``, ``diff_vs_none_ci``, ``ci_resampled``); ``gan_vs_none_uar_ci``;
+    ``valence_gan_vs_none_uar``; ``recall_change_gan``; ``gan_quality``; GAN and CNN-LSTM seconds; ``settings``.
+    """
+    block = {protocol: {}}
+    for _, row in summary.iterrows():
+        entry = {"uar_mean": row["uar_mean"], "uar_std": row["uar_std"], "accuracy_mean": row["accuracy_mean"],
+                 "n_seeds": int(row["n_seeds"])}
+        if pd.notna(row.get("diff_vs_none", np.nan)):
+            entry.update({"diff_vs_none": row["diff_vs_none"], "diff_vs_none_ci": [row["ci_low"], row["ci_high"]],
+                          "ci_resampled": row["ci_resampled"]})
+        block[protocol][row["condition"]] = entry
+    change = None
+    gan_row = summary[summary["condition"] == "gan"]
+    if len(gan_row):
+        block["gan_vs_none_uar_ci"] = [float(gan_row["ci_low"].iloc[0]), float(gan_row["ci_high"].iloc[0])]
+        # the paper's valence and rare-emotion claims: the same predictions grouped by valence, recall per class
+        val = paired_difference_ci(valence_predictions(result["predictions"]), "gan", n_boot=n_boot, seed=seed)
+        block["valence_gan_vs_none_uar"] = {"diff": val["diff_mean"], "ci": [val["ci_low"], val["ci_high"]],
+                                            "groups": sorted(set(VALENCE.values()))}
+        change = recall_change_by_class(result["predictions"], "gan")
+        block["recall_change_gan"] = {r.emotion: {"n_test": int(r.n_test), "change": float(r.recall_change)}
+                                      for r in change.itertuples()}
+    if quality is not None and len(quality):
+        block["gan_quality"] = ({k: float(v) for k, v in quality.drop(columns="fold").mean().items()}
+                                | {"n_folds": len(quality)})
+        if profile_correlation is not None:
+            block["gan_quality"]["profile_correlation_fold1"] = profile_correlation
+    gan_secs = [f.gan.train_seconds_ for f in result["prepared"] if f.gan is not None]
+    block["gan_train_seconds"] = float(np.sum(gan_secs)) if gan_secs else None
+    block["gan_train_seconds_per_fold"] = float(np.mean(gan_secs)) if gan_secs else None
+    block["cnn_lstm_train_seconds_per_condition"] = result["runs"].groupby("condition")["seconds"].mean().to_dict()
+    block["settings"] = {"n_folds": len(result["folds"]), **settings}
+    return block, change
+
+
+def _quality_reading(q: pd.Series) -> str:
+    if q["edit_ratio"] < 0.5:
+        return ("So translations are near-copies of their source that a classifier nudged in the right direction: "
+                "the high target score comes from small consistent shifts, not from a new emotion, and training on "
+                "them mostly adds source utterances under another label.")
+    if q["generated_target_accuracy"] > q["real_heldout_accuracy"]:
+        return ("Generated windows are *more* clearly labelled than real ones, i.e. exaggerated, prototypical "
+                "emotions rather than new natural variation.")
+    return "Generated windows carry the target emotion less clearly than real windows carry theirs."
+
+
+def summary_lines(corpus: str, result: dict, summary: pd.DataFrame, quality: pd.DataFrame | None, *,
+                  quick: bool = False) -> list[str]:
+    """The closing Markdown bullets of one corpus: UAR without augmentation, each condition's paired difference
+    and verdict, the GAN aim of :mod:`serlib.targets`, the GAN's quality and its training time."""
+    s = summary.set_index("condition")
+    base = s.loc["none", "uar_mean"] if "none" in s.index else np.nan
+    lines = [f"- **{corpus_title(corpus)}**, speaker-independent, {len(result['folds'])} folds, "
+             f"{int(s['n_seeds'].iloc[0])} seed(s){' (QUICK run: tiny subset, few epochs; not meaningful)' if quick else ''}"
+             f": without augmentation the CNN-LSTM reached a UAR of {100 * base:.1f} % (measured here)."]
+    for cond in ("classic", "gan", "classic_gan"):
+        if cond not in s.index:
+            continue
+        d, lo, hi = 100 * s.loc[cond, "diff_vs_none"], 100 * s.loc[cond, "ci_low"], 100 * s.loc[cond, "ci_high"]
+        verdict = ("helps (interval above 0)" if lo > 0 else "hurts (interval below 0)" if hi < 0
+                   else "makes no difference we can distinguish from 0")
+        lines.append(f"  - `{cond}`: UAR {100 * s.loc[cond, 'uar_mean']:.1f} ± {100 * s.loc[cond, 'uar_std']:.1f} %, "
+                     f"difference to none {d:+.1f} points, 95 % CI [{lo:+.1f}, {hi:+.1f}]: it {verdict}.")
+    if "gan" in s.index:
+        d, lo = 100 * s.loc["gan", "diff_vs_none"], 100 * s.loc["gan", "ci_low"]
+        lines.append(f"  - Aim (GAN adds >= {100 * GAN_AIM_MIN_GAIN:.0f} UAR points with the interval above 0; "
+                     f"serlib.targets): {'**reached**' if gan_aim_reached(d / 100, lo / 100) else '**not reached**'} "
+                     f"({d:+.1f} points, CI lower bound {lo:+.1f}).")
+    if quality is not None and len(quality):
+        q = quality.drop(columns="fold").mean()
+        lines.append(f"  - GAN quality (mean over folds): an emotion classifier trained on real windows finds the "
+                     f"target emotion in {100 * q['generated_target_accuracy']:.1f} % of generated windows vs "
+                     f"{100 * q['real_heldout_accuracy']:.1f} % on real held-out windows (chance "
+                     f"{100 * q['chance']:.1f} %); a linear real-vs-generated test gives AUC {q['c2st_auc']:.2f}. "
+                     f"A translation moves a window {q['edit_ratio']:.2f} times as far as the real source and target "
+                     f"emotions lie apart (edit cosine with the real direction {q['edit_cosine']:.2f}). "
+                     + _quality_reading(q))
+    gan_secs = [f.gan.train_seconds_ for f in result["prepared"] if f.gan is not None]
+    if gan_secs:
+        lines.append(f"  - One GAN trained in {np.mean(gan_secs):.0f} s on average ({np.sum(gan_secs) / 60:.1f} min "
+                     f"for all folds).")
+    return lines

@@ -1,0 +1,56 @@
+"""Notebook 03's tables, metrics and sentences (serlib.experiments.augmentation_report), on fake study outputs."""
+
+import numpy as np
+import pandas as pd
+
+from serlib.experiments import augmentation_report as report
+
+
+def _fake_result(gain: float = 0.25, seeds=(0, 1)):
+    """Predictions of ``none`` and ``gan`` on 40 test utterances of 8 speakers; ``gan`` is right more often."""
+    rng = np.random.default_rng(0)
+    emotions = ["angry", "happy", "neutral", "sad"]
+    rows = []
+    for s in seeds:
+        for pos in range(40):
+            truth = emotions[pos % 4]
+            for cond, p_right in (("none", 0.5), ("gan", 0.5 + gain)):
+                right = rng.random() < p_right
+                rows.append({"condition": cond, "seed": s, "position": pos, "speaker": f"s{pos % 8}",
+                             "y_true": truth, "y_pred": truth if right else emotions[(pos + 1) % 4]})
+    runs = pd.DataFrame({"condition": ["none", "gan"] * len(seeds), "seconds": 1.0, "epochs_run": 3, "n_train": 10})
+    return {"folds": [None, None], "predictions": pd.DataFrame(rows), "runs": runs, "prepared": []}
+
+
+def test_metrics_block_has_the_documented_keys_and_paired_gain():
+    r = _fake_result()
+    per_seed, summary = report.condition_summary(r, n_boot=200)
+    assert set(per_seed["condition"]) == {"none", "gan"} and len(per_seed) == 4
+    quality = pd.DataFrame({"fold": [1, 2], "edit_ratio": [0.3, 0.5], "c2st_auc": [0.6, 0.7]})
+    block, change = report.augmentation_metrics(r, summary, "speaker_independent", quality=quality,
+                                                profile_correlation=0.4, settings={"seeds": [0, 1]}, n_boot=200)
+    gan = block["speaker_independent"]["gan"]
+    assert gan["diff_vs_none"] > 0.1 and gan["diff_vs_none_ci"][0] > 0 and gan["n_seeds"] == 2
+    assert "diff_vs_none" not in block["speaker_independent"]["none"]
+    assert block["gan_quality"]["edit_ratio"] == 0.4 and block["gan_quality"]["n_folds"] == 2
+    assert block["gan_quality"]["profile_correlation_fold1"] == 0.4
+    assert set(block["recall_change_gan"]) == {"angry", "happy", "neutral", "sad"} and len(change) == 4
+    assert block["valence_gan_vs_none_uar"]["groups"] == ["negative", "neutral", "positive"]
+    assert block["gan_train_seconds"] is None and block["settings"] == {"n_folds": 2, "seeds": [0, 1]}
+
+    lines = report.summary_lines("ravdess", r, summary, None, quick=True)
+    assert "QUICK" in lines[0] and "folds" in lines[0]
+    assert any(line.startswith("  - `gan`") and "it helps (interval above 0)" in line for line in lines)
+    assert any("Aim (GAN adds" in line for line in lines)
+
+
+def test_sentences_read_their_inputs():
+    history = pd.DataFrame([{"step": 100, "d_adv": 0.5, "g_adv": 0.7, "cycle": 0.1, "identity": 0.05, "g_cls": 1.2,
+                             "d_cls": 0.9}])
+    assert report.gan_loss_sentence(history).startswith("last logged step 100: D adversarial 0.500")
+    q = pd.DataFrame({"fold": [1], "real_heldout_accuracy": [0.5], "generated_target_accuracy": [0.4],
+                      "generated_source_rate": [0.2], "chance": [0.125], "c2st_auc": [0.8], "edit_ratio": [0.3],
+                      "edit_cosine": [0.28]})
+    text = report.quality_sentence("ravdess", q)
+    assert "generated target accuracy 40.0 %" in text and "edit cosine 0.28" in text and "1 folds" in text
+    assert report.quality_table({"prepared": []}).empty
