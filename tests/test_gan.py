@@ -171,3 +171,37 @@ def test_bad_input_is_refused():
         EmotionStarGAN(FC, SMALL).translate(frames[0], "sad")
     with pytest.raises(ValueError, match="steps"):
         GanConfig(steps=0)
+
+
+def test_a_saved_gan_translates_exactly_as_the_fitted_one(fitted, tmp_path):
+    gan, frames, emotions, speakers = fitted
+    back = EmotionStarGAN.load(gan.save(tmp_path / "gan"))
+    assert back.emotions_ == gan.emotions_ and back.train_speakers_ == gan.train_speakers_
+    assert back.n_train_windows_ == gan.n_train_windows_ and back.train_seconds_ == gan.train_seconds_
+    pd.testing.assert_frame_equal(back.history_, gan.history_)
+    np.testing.assert_allclose(back.translate(frames[0], "sad"), gan.translate(frames[0], "sad"), rtol=1e-6)
+    a = gan.augment(frames, emotions, speakers, seed=3)
+    b = back.augment(frames, emotions, speakers, seed=3)
+    assert list(a[1]) == list(b[1])
+    with pytest.raises(ValueError, match="not in the GAN's training data"):
+        back.augment(frames[:1], emotions[:1], np.array(["stranger"]))
+
+
+def test_fold_gan_is_read_back_from_the_result_cache(tmp_path, monkeypatch):
+    from serlib.experiments import result_cache
+    from serlib.experiments.augmentation import fold_gan
+    from serlib.features.extract import FeatureSet
+
+    monkeypatch.setenv(result_cache.RESULT_CACHE_ENV, "1")
+    monkeypatch.setenv("SERLIB_CACHE_DIR", str(tmp_path))
+    frames, emotions, speakers = toy_corpus()
+    fs = FeatureSet(pd.DataFrame({"emotion": emotions, "speaker": speakers, "path": "x"}), frames, pd.DataFrame(), FC)
+    fit, test = np.flatnonzero(speakers != "s3"), np.flatnonzero(speakers == "s3")
+    first = fold_gan(fs, fit, test, gan_config=SMALL, seed=0, progress=False)
+    assert len(list((tmp_path / "models").rglob(result_cache.MODEL_COMPLETE))) == 1
+    again = fold_gan(fs, fit, test, gan_config=SMALL, seed=0, progress=False)
+    assert again is not first and again.train_seconds_ == first.train_seconds_
+    np.testing.assert_allclose(again.translate(frames[0], "sad"), first.translate(frames[0], "sad"), rtol=1e-6)
+    other = fold_gan(fs, fit, test, gan_config=SMALL, seed=1, progress=False)  # another seed trains anew
+    assert len(list((tmp_path / "models").rglob(result_cache.MODEL_COMPLETE))) == 2
+    assert not np.allclose(other.translate(frames[0], "sad"), first.translate(frames[0], "sad"))

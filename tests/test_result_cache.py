@@ -42,9 +42,29 @@ def test_any_change_of_data_seed_or_configuration_retrains(cache_on):
                             progress=False).trainings["from_cache"].any()
     changed = _data(seed=1)  # other frames, same layout
     assert not run_protocol(changed, folds, CFG, [0], progress=False).trainings["from_cache"].any()
-    # models asked for are always trained (they are not in the cache)
+    # a run that keeps its models needs them stored too: the first such run trains (no model in the cache yet)
     kept = run_protocol(fs, folds, CFG, [0], progress=False, keep_models=True)
     assert not kept.trainings["from_cache"].any() and kept.models
+
+
+def test_kept_models_are_stored_and_read_back(cache_on):
+    fs = _data()
+    folds = speaker_independent_folds(fs.manifest, seed=0)[:2]
+    first = run_protocol(fs, folds, CFG, [0], progress=False, keep_models=True)
+    assert not first.trainings["from_cache"].any() and len(first.models) == len(folds)
+    again = run_protocol(fs, folds, CFG, [0], progress=False, keep_models=True)
+    assert again.trainings["from_cache"].all() and set(again.models) == set(first.models)
+    for key, model in again.models.items():
+        original = first.models[key]
+        assert model.history_["epochs_run"] == original.history_["epochs_run"]
+        assert model.epoch_seconds_ == pytest.approx(original.epoch_seconds_)
+        test = [fs.frames[i] for i in folds[0].test]
+        np.testing.assert_allclose(model.predict_proba(test), original.predict_proba(test), rtol=1e-5, atol=1e-6)
+    # a model folder left incomplete (a run killed while saving) is retrained, not loaded
+    for done in (cache_on / "models").rglob(result_cache.MODEL_COMPLETE):
+        done.unlink()
+    third = run_protocol(fs, folds, CFG, [0], progress=False, keep_models=True)
+    assert not third.trainings["from_cache"].any() and len(third.models) == len(folds)
 
 
 def test_off_by_default_and_corrupt_entries_are_recomputed(tmp_path, monkeypatch):

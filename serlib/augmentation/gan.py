@@ -33,13 +33,19 @@ takes the train *and* test positions of a split and refuses overlapping speakers
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from serlib.features.frames import FeatureConfig, add_deltas, overlapping_windows
+
+#: Files of a saved GAN (:meth:`EmotionStarGAN.save`).
+GENERATOR_WEIGHTS = "generator.weights.h5"
+GAN_STATE = "gan.json"
 
 
 @dataclass(frozen=True)
@@ -328,6 +334,42 @@ class EmotionStarGAN:
         self.n_train_windows_ = int(len(x_all))
         self._translate_fn = None
         return self
+
+    # -- persistence -----------------------------------------------------------------------------
+    def save(self, folder) -> Path:
+        """Write the generator's weights (``generator.weights.h5``) and everything else inference and the
+        figures need (``gan.json``: configurations, seed, emotions, corpora, training speakers, scaling, loss
+        history, training time). The discriminator is not kept (nothing after training uses it)."""
+        self._check_fitted()
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.generator.save_weights(folder / GENERATOR_WEIGHTS)
+        state = {"feature_config": self.feature_config.to_dict(), "config": self.config.to_dict(),
+                 "seed": self.seed, "emotions": self.emotions_, "domains": self.domains_,
+                 "train_speakers": sorted(self.train_speakers_), "mean": self.mean_.tolist(),
+                 "std": self.std_.tolist(), "history": self.history_.to_dict(orient="list"),
+                 "train_seconds": self.train_seconds_, "n_train_windows": self.n_train_windows_}
+        (folder / GAN_STATE).write_text(json.dumps(state))
+        return folder
+
+    @classmethod
+    def load(cls, folder) -> "EmotionStarGAN":
+        """A GAN written by :meth:`save`, ready to translate (not to train further)."""
+        folder = Path(folder)
+        state = json.loads((folder / GAN_STATE).read_text())
+        config = dict(state["config"])
+        config["d_channels"] = tuple(config["d_channels"])
+        gan = cls(FeatureConfig(**state["feature_config"]), GanConfig(**config), state["seed"])
+        gan.emotions_, gan.domains_ = list(state["emotions"]), list(state["domains"])
+        gan.train_speakers_ = frozenset(state["train_speakers"])
+        gan.mean_ = np.asarray(state["mean"], np.float32)
+        gan.std_ = np.asarray(state["std"], np.float32)
+        gan.history_ = pd.DataFrame(state["history"])
+        gan.train_seconds_, gan.n_train_windows_ = float(state["train_seconds"]), int(state["n_train_windows"])
+        n_cond = len(gan.emotions_) + (len(gan.domains_) if len(gan.domains_) > 1 else 0)
+        gan.generator = build_generator(gan.n_coeffs, n_cond, gan.config.g_channels, gan.config.g_blocks)
+        gan.generator.load_weights(folder / GENERATOR_WEIGHTS)
+        return gan
 
     # -- inference -------------------------------------------------------------------------------
     def _check_fitted(self):

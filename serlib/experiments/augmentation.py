@@ -94,8 +94,7 @@ def prepare_fold(features: FeatureSet, split: Split, *, conditions=CONDITIONS, g
                                                   n_copies=n_copies,
                                                   cache_dir=cache_dir, n_jobs=n_jobs, progress=progress)
     if {"gan", "classic_gan"} & set(conditions):
-        gan = fit_fold_gan(features.frames, m, fit, split.test,
-                           feature_config=features.config, config=gan_config, seed=seed, progress=progress)
+        gan = fold_gan(features, fit, split.test, gan_config=gan_config, seed=seed, progress=progress)
         gan.assert_unseen(spk[split.test])
         t0 = time.perf_counter()
         frames, targets, src = gan.augment([features.frames[i] for i in fit], emotions[fit], spk[fit],
@@ -112,6 +111,29 @@ def prepare_fold(features: FeatureSet, split: Split, *, conditions=CONDITIONS, g
             except InsufficientDataError as err:
                 fold.skipped.append(("GAN quality measures", str(err)))
     return fold
+
+
+def fold_gan(features: FeatureSet, fit, test, *, gan_config: GanConfig = GanConfig(), seed: int = 0,
+             progress: bool = True) -> EmotionStarGAN:
+    """:func:`serlib.augmentation.gan.fit_fold_gan` on the ``fit`` rows, through the result cache: a GAN trained
+    before on the same frames, labels and speakers with the same settings, seed and code is read back (its
+    ``train_seconds_`` are those of the original training)."""
+    from serlib.experiments.result_cache import cached, frames_digest
+
+    m = features.manifest
+    fit, test = np.asarray(fit, int), np.asarray(test, int)
+
+    def train():
+        gan = fit_fold_gan(features.frames, m, fit, test, feature_config=features.config, config=gan_config,
+                           seed=seed, progress=progress)
+        return {}, {"seconds": gan.train_seconds_}, gan
+
+    emotions, speakers = m["emotion"].astype(str).to_numpy(), m["speaker"].astype(str).to_numpy()
+    *_, gan = cached(train, lambda: dict(
+        kind="gan", training_data=frames_digest([features.frames[i] for i in fit], emotions[fit], speakers[fit]),
+        test_speakers=sorted(set(speakers[test])), config=gan_config,
+        feature_config=features.config, seed=seed), load_model=EmotionStarGAN.load)
+    return gan
 
 
 def training_data(features: FeatureSet, fold: FoldAugmentation, condition: str) -> tuple[list, np.ndarray, bool]:

@@ -44,17 +44,22 @@ class ProtocolResult:
     labels: list = field(default_factory=list)
 
 
-def make_classifier(feature_config, config, seed: int = 0):
-    """The estimator a model configuration describes: the paper-architecture OSW CNN-LSTM
+def classifier_class(config):
+    """The estimator class a model configuration describes: the paper-architecture OSW CNN-LSTM
     (:class:`serlib.models.cnn_lstm.CnnLstmConfig`) or the whole-utterance CNN-BiLSTM family
     (:class:`serlib.models.conv_recurrent.ConvRecurrentConfig`)."""
     from serlib.models.conv_recurrent import ConvRecurrentClassifier, ConvRecurrentConfig
 
     if isinstance(config, CnnLstmConfig):
-        return CnnLstmClassifier(feature_config, config, seed=seed)
+        return CnnLstmClassifier
     if isinstance(config, ConvRecurrentConfig):
-        return ConvRecurrentClassifier(feature_config, config, seed=seed)
+        return ConvRecurrentClassifier
     raise TypeError(f"unknown model configuration {type(config).__name__}; use CnnLstmConfig or ConvRecurrentConfig")
+
+
+def make_classifier(feature_config, config, seed: int = 0):
+    """An unfitted estimator of :func:`classifier_class` for ``config``."""
+    return classifier_class(config)(feature_config, config, seed=seed)
 
 
 def fit_on_split(fs: FeatureSet, split: Split, config, seed: int):
@@ -112,9 +117,9 @@ def run_protocol(fs: FeatureSet, splits: list[Split], config: CnnLstmConfig, see
         seeds: iterable of seeds.
         test_fs: features indexed by ``split.test`` when the test data is another corpus (cross-corpus);
             default ``fs``.
-        keep_models: keep fitted models in the result (for noise robustness or saving); such runs always
-            train, in this process (the result cache, :mod:`serlib.experiments.result_cache`, serves the others
-            when it is on).
+        keep_models: keep fitted models in the result (for noise robustness or saving); their trainings run
+            in this process, and the result cache (:mod:`serlib.experiments.result_cache`, when it is on) stores
+            and reads back the models too.
         progress: tqdm bar over trainings.
         desc: bar label.
         executor: where the trainings run; default :meth:`serlib.experiments.executor.ExecutorConfig.from_env`
@@ -147,17 +152,18 @@ def run_protocol(fs: FeatureSet, splits: list[Split], config: CnnLstmConfig, see
             bar.update(len(jobs) - len(missing))  # read from the cache
 
             def finished(k, result):  # the k-th missing training, as it finishes
-                (arrays, info, clf), (seed, split) = result, jobs[missing[k]]
-                store(missing[k], arrays, info)
-                if clf is not None:
-                    models[(seed, split.name)] = clf
+                arrays, info, clf = result
+                store(missing[k], arrays, info, *([clf] if keep_models else []))
                 bar.update(1)
 
             map_tasks(train_split, [jobs[i] for i in missing], shared=shared, config=executor, on_result=finished)
 
-        outcomes = cached_map(train, [key_parts(*job) for job in jobs], use=not keep_models)
+        outcomes = cached_map(train, [key_parts(*job) for job in jobs],
+                              load_model=classifier_class(config).load if keep_models else None)
     preds, trains = [], []
-    for (seed, split), (arrays, info, from_cache) in zip(jobs, outcomes):
+    for (seed, split), (arrays, info, from_cache, *model) in zip(jobs, outcomes):
+        if keep_models:
+            models[(seed, split.name)] = model[0]
         proba, info = arrays["proba"], {**info, "from_cache": from_cache}
         preds.append(pd.DataFrame({"seed": seed, "split": split.name, "position": split.test,
                                    "speaker": spk_test_all[split.test], "y_true": y_test_all[split.test],

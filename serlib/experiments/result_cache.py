@@ -12,6 +12,10 @@ utterances (class probabilities or predicted labels, and the training facts), ke
 Change any of them and the key changes, so a stale result is never served. Entries are written atomically
 (temp file + rename): a run killed mid-training leaves no partial entry and resumes at that training.
 
+Trainings whose fitted model is needed afterwards (notebook 04's models for noise robustness and deployment,
+notebook 03's GANs for its figures) also store the model under the same key (:class:`ModelStore`), so they too
+are read back instead of retrained.
+
 The cache is off unless :data:`RESULT_CACHE_ENV` is set to a true value; ``run_all.py`` sets it (its
 ``--no-result-cache`` turns it off). Entries live under ``<cache dir>/results/`` (``$SERLIB_CACHE_DIR``, else
 ``~/.cache/serlib``), so two runs sharing one cache folder share their trainings.
@@ -132,49 +136,109 @@ class ResultCache:
         atomic_write_bytes(self.path_for(key), buf.getvalue())
 
 
+#: File that marks a complete model folder in the :class:`ModelStore`.
+MODEL_COMPLETE = "COMPLETE"
+
+
+class ModelStore:
+    """On-disk store of fitted models: ``<root>/models/<kk>/<key>/`` (whatever the model's ``save`` writes).
+
+    A model is saved into a temporary folder, marked complete and renamed into place, so a run killed while
+    saving leaves no folder that looks complete; a model that fails to load is retrained.
+    """
+
+    def __init__(self, root: str | os.PathLike | None = None):
+        from serlib.storage import default_cache_dir
+
+        self.root = (Path(root) if root is not None else default_cache_dir()) / "models"
+
+    def folder_for(self, key: str) -> Path:
+        return self.root / key[:2] / key
+
+    def get(self, key: str, load):
+        """``load(folder)`` of a stored model, or ``None`` (missing, incomplete or unloadable)."""
+        folder = self.folder_for(key)
+        if not (folder / MODEL_COMPLETE).exists():
+            return None
+        try:
+            return load(folder)
+        except Exception:
+            return None
+
+    def put(self, key: str, model) -> None:
+        """Store ``model`` (anything with ``save(folder)``); a folder another run completed first is kept."""
+        import shutil
+        import uuid
+
+        final = self.folder_for(key)
+        tmp = final.with_name(f".{final.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}")
+        tmp.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            model.save(tmp)
+            (tmp / MODEL_COMPLETE).write_text("ok\n")
+            if (final / MODEL_COMPLETE).exists():
+                return
+            shutil.rmtree(final, ignore_errors=True)  # an incomplete leftover
+            os.replace(tmp, final)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
 def default_cache() -> ResultCache | None:
     """The result cache if :func:`enabled`, else ``None``."""
     return ResultCache() if enabled() else None
 
 
-def cached_map(compute, key_parts: list, *, use: bool = True) -> list[tuple[dict, dict, bool]]:
+def cached_map(compute, key_parts: list, *, use: bool = True, load_model=None) -> list[tuple]:
     """Run many trainings through the cache: hits are read here, the misses trained by one call of ``compute``.
 
     Args:
         compute: ``(indices, store) -> None``, called once (``indices`` may be empty): trains the trainings at
             ``indices`` (positions in ``key_parts``; e.g. through :func:`serlib.experiments.executor.map_tasks`) and calls
-            ``store(index, arrays, info)`` as each one finishes, which writes it to the cache at once (a killed
-            run keeps what finished).
+            ``store(index, arrays, info)`` as each one finishes (``store(index, arrays, info, model)`` when the
+            models are wanted), which writes it to the cache at once (a killed run keeps what finished).
         key_parts: one ``() -> dict`` of the parts of :func:`training_key` per training; called only when the
             cache is on, so digests of the data cost nothing otherwise.
-        use: ``False`` bypasses the cache (e.g. when the trained models themselves are needed).
+        use: ``False`` bypasses the cache.
+        load_model: ``folder -> model`` when the fitted models are wanted: a training is then a hit only if its
+            model is stored too (:class:`ModelStore`), and each result carries its model.
 
     Returns:
-        ``(arrays, info, from_cache)`` per training, in the order of ``key_parts``.
+        ``(arrays, info, from_cache)`` per training, in the order of ``key_parts``; with ``load_model``,
+        ``(arrays, info, from_cache, model)``.
     """
     cache = default_cache() if use else None
+    models = ModelStore() if cache is not None and load_model is not None else None
     keys = [training_key(**parts()) for parts in key_parts] if cache is not None else [None] * len(key_parts)
     out = [None] * len(key_parts)
     for i, key in enumerate(keys):
         hit = cache.get(key) if cache is not None else None
+        if hit is not None and models is not None:
+            model = models.get(key, load_model)
+            hit = None if model is None else (*hit, model)
         if hit is not None:
-            out[i] = (*hit, True)
+            out[i] = (*hit[:2], True, *hit[2:])
 
-    def store(i, arrays, info):
+    def store(i, arrays, info, model=None):
         if cache is not None:
             cache.put(keys[i], arrays, info)
-        out[i] = (arrays, info, False)
+            if models is not None and model is not None:
+                models.put(keys[i], model)
+        out[i] = (arrays, info, False, model) if load_model is not None else (arrays, info, False)
 
     compute([i for i, o in enumerate(out) if o is None], store)
     return out
 
 
-def cached(compute, key_parts, *, use: bool = True) -> tuple[dict, dict, bool]:
+def cached(compute, key_parts, *, use: bool = True, load_model=None) -> tuple:
     """Run one training through the cache: ``(arrays, info, from_cache)``.
 
     Args:
-        compute: ``() -> (arrays, info)``, the training (called on a miss, or whenever the cache is off).
+        compute: ``() -> (arrays, info)``, the training (called on a miss, or whenever the cache is off);
+            ``() -> (arrays, info, model)`` with ``load_model``.
         key_parts: ``() -> dict`` of the parts of :func:`training_key` (see :func:`cached_map`).
-        use: ``False`` bypasses the cache (e.g. when the trained model itself is needed).
+        use: ``False`` bypasses the cache.
+        load_model: ``folder -> model``: the model is stored and read back too, and returned as a fourth value.
     """
-    return cached_map(lambda missing, store: [store(i, *compute()) for i in missing], [key_parts], use=use)[0]
+    return cached_map(lambda missing, store: [store(i, *compute()) for i in missing], [key_parts], use=use,
+                      load_model=load_model)[0]

@@ -238,6 +238,11 @@ def _spec_augment_layer():
     return SpecAugment
 
 
+def _plain_json(value):
+    """JSON form of the numpy values a Keras history holds."""
+    return value.tolist() if isinstance(value, (np.ndarray, np.generic)) else str(value)
+
+
 class KerasEstimatorMixin:
     """What every serlib Keras estimator shares: ``predict`` from ``predict_proba``, the parameter count, and
     the model folder (``model.keras`` + ``serlib_model.json``). Needs ``model``, ``labels_`` and ``predict_proba``."""
@@ -265,8 +270,17 @@ class KerasEstimatorMixin:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         self.model.save(folder / "model.keras")
-        (folder / "serlib_model.json").write_text(json.dumps(meta, indent=1))
+        # the training's facts travel with the model (learning curves of a model read back from the result cache)
+        training = {"history": self.history_, "epoch_seconds": self.epoch_seconds_}
+        (folder / "serlib_model.json").write_text(json.dumps({**meta, "training": training}, indent=1,
+                                                             default=_plain_json))
         return folder
+
+    def _restore_training(self, meta: dict) -> None:
+        """Set ``history_`` and ``epoch_seconds_`` from a model folder's metadata (absent in older folders)."""
+        training = meta.get("training", {})
+        self.history_ = dict(training.get("history", {}))
+        self.epoch_seconds_ = float(training.get("epoch_seconds", float("nan")))
 
     @staticmethod
     def _read_folder(folder: str | os.PathLike) -> tuple[Path, dict]:
@@ -424,4 +438,5 @@ class CnnLstmClassifier(KerasEstimatorMixin):
             est.normalizer = FeatureNormalizer(np.asarray(norm["mean"], np.float32), np.asarray(norm["std"], np.float32))
         _spec_augment_layer()  # registers the custom layer for deserialisation
         est.model = keras.models.load_model(folder / "model.keras")
+        est._restore_training(meta)
         return est

@@ -383,6 +383,7 @@ class ConvRecurrentClassifier(KerasEstimatorMixin):
         est.std_ = np.asarray(meta["normalizer"]["std"], np.float32)
         _register_layers()
         est.model = keras.models.load_model(folder / "model.keras")
+        est._restore_training(meta)
         return est
 
 
