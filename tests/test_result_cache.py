@@ -71,10 +71,25 @@ def test_off_by_default_and_corrupt_entries_are_recomputed(tmp_path, monkeypatch
     monkeypatch.delenv(result_cache.RESULT_CACHE_ENV, raising=False)
     assert result_cache.default_cache() is None
     cache = result_cache.ResultCache(tmp_path)
-    key = result_cache.training_key(kind="x", seed=0)
-    assert key != result_cache.training_key(kind="x", seed=1)
+    key = result_cache.training_key(kind="run_protocol", seed=0)
+    assert key != result_cache.training_key(kind="run_protocol", seed=1)
     cache.put(key, {"proba": np.ones((2, 3), np.float32)}, {"seconds": 1.5})
     arrays, info = cache.get(key)
     assert arrays["proba"].shape == (2, 3) and info == {"seconds": 1.5}
     cache.path_for(key).write_bytes(b"truncated")
     assert cache.get(key) is None
+
+
+def test_each_kind_of_training_has_its_own_code_version():
+    from pathlib import Path
+
+    import serlib
+
+    package = Path(serlib.__file__).parent
+    for kind, modules in result_cache.CODE_MODULES.items():
+        assert all((package / f"{m}.py").is_file() for m in modules), kind
+    versions = {kind: result_cache.code_version(kind) for kind in result_cache.CODE_MODULES}
+    assert len(set(versions.values())) == len(versions)  # a GAN change does not invalidate notebook 04
+    assert result_cache.training_key(kind="gan", seed=0) != result_cache.training_key(kind="augmentation", seed=0)
+    with pytest.raises(ValueError, match="unknown kind"):
+        result_cache.training_key(kind="mystery", seed=0)
