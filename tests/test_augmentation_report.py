@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from serlib.experiments import augmentation_report as report
 
@@ -54,3 +55,57 @@ def test_sentences_read_their_inputs():
     text = report.quality_sentence("ravdess", q)
     assert "generated target accuracy 40.0 %" in text and "edit cosine 0.28" in text and "1 folds" in text
     assert report.quality_table({"prepared": []}).empty
+
+
+def test_recall_change_table_flags_classes_below_median_support():
+    r = _fake_result()
+    preds = r["predictions"]
+    preds = preds[~((preds["y_true"] == "neutral") & (preds["position"] % 8 >= 4))]  # neutral: half the utterances
+    table = report.recall_change_table(preds, n_boot=100)
+    assert list(table["condition"].unique()) == ["gan"] and len(table) == 4
+    rare = table[table["below_median_support"]]
+    assert list(rare["emotion"]) == ["neutral"] and rare["n_test"].iloc[0] == 5
+    row = table.set_index("emotion").loc["angry"]
+    assert row["recall_change"] == row["recall_condition"] - row["recall_none"]
+    assert row["ci_low"] <= row["recall_change"] <= row["ci_high"]
+    lines = report.rare_class_lines("ravdess", table)
+    assert len(lines) == 1 and "neutral (5 test utterances)" in lines[0]
+    per_seed, summary = report.condition_summary({"predictions": preds}, n_boot=50)
+    block, _ = report.augmentation_metrics({**r, "predictions": preds}, summary, "speaker_independent",
+                                           settings={}, n_boot=50, recall_changes=table,
+                                           rerun={"predictions_changed": 0})
+    gan = block["speaker_independent"]["gan"]["recall_change"]
+    assert gan["neutral"]["below_median_support"] and len(gan["neutral"]["ci"]) == 2
+    assert "recall_change" not in block["speaker_independent"]["none"] and block["rerun"] == {"predictions_changed": 0}
+
+
+def test_rerun_check_repeats_a_training_and_sees_a_changed_copy(tmp_path, monkeypatch):
+    import dataclasses
+
+    from serlib.augmentation.classic import ClassicAugmentConfig
+    from serlib.evaluation.splits import Split
+    from serlib.experiments.augmentation import run_comparison
+    from serlib.features.extract import extract_features
+    from tests.audio_fixtures import write_tone
+    from tests.test_models import TINY
+
+    monkeypatch.setenv("SERLIB_CACHE_DIR", str(tmp_path / "cache"))
+    rows = [{"path": str(write_tone(tmp_path / f"{spk}_{emo}_{k}.wav", 0.9, freq=140 + 90 * e + 7 * k + 3 * s)),
+             "speaker": spk, "emotion": emo, "corpus": "toy"}
+            for s, spk in enumerate("abcde") for e, emo in enumerate(("angry", "sad")) for k in range(2)]
+    fs = extract_features(pd.DataFrame(rows), n_jobs=1, progress=False)
+    spk = fs.manifest["speaker"].to_numpy()
+    split = Split("test e", np.flatnonzero(spk != "e"), np.flatnonzero(spk == "e"))
+    config, classic = dataclasses.replace(TINY, epochs=2), ClassicAugmentConfig()
+    _, runs, prepared = run_comparison(fs, [split], conditions=("none", "classic"), seeds=(0,), model_config=config,
+                                       classic_config=classic, n_jobs=1, progress=False)
+    preds, _, _ = run_comparison(fs, [split], conditions=("none", "classic"), seeds=(0,), model_config=config,
+                                 classic_config=classic, n_jobs=1, progress=False)
+    result = {"predictions": preds, "prepared": prepared}
+    check = report.rerun_check(fs, result, model_config=config, classic_config=classic)
+    assert check["predictions_changed"] == 0 and check["n_test"] == len(split.test)
+    assert check["classic_copies_checked"] == len(prepared[0].fit) and check["classic_copies_max_abs_diff"] == 0
+    prepared[0].classic.frames[0] = prepared[0].classic.frames[0] + 1.0  # a stale copy is seen
+    assert report.rerun_check(fs, result, model_config=config, classic_config=classic)[
+        "classic_copies_max_abs_diff"] == pytest.approx(1.0, abs=1e-4)
+    assert "0 of 4 test predictions changed" in report.rerun_sentence("toy", check)

@@ -258,3 +258,19 @@ def test_targets_markdown_reads_the_table():
     assert "+10.0 points" in text and "`cnn_lstm_paper` 40.0 %" in text
     assert f">= {100 * TARGETS['best_uar_ravdess_si']:.1f} %: **reached**" in text
     assert "**quick** run" in text
+
+
+def test_row_seeds_and_ablation_display():
+    from serlib.experiments.leaderboard import ablation_display, row_seeds
+
+    table = pd.DataFrame({"corpus": ["c", "c"], "protocol": ["speaker_independent"] * 2, "model": ["a", "b"],
+                          "n_seeds": [3, 1]})
+    assert row_seeds(table, "c", "speaker_independent", "b") == 1
+    with pytest.raises(ValueError, match="no leaderboard row"):
+        row_seeds(table, "c", "speaker_independent", "zzz")
+    ablation = pd.DataFrame({"variant": ["v"], "n_seeds": [3], "uar_reference": [0.5], "uar_variant": [0.45],
+                             "uar_diff": [-0.05], "uar_diff_ci_low": [-0.1], "uar_diff_ci_high": [0.0],
+                             "train_seconds_per_fold": [12.0], "model": ["m"]})
+    shown = ablation_display(ablation)
+    assert "model" not in shown.columns and list(shown.columns)[:2] == ["variant", "n_seeds"]
+    assert shown["uar_diff"].iloc[0] == pytest.approx(-5.0)

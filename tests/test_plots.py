@@ -163,3 +163,32 @@ def test_feature_pipeline_osw_and_profile_figures():
     assert axes[1].get_xlabel() == "PC1 (40 % of variance)" and "mean MFCC per emotion" in axes[0].get_title()
     with pytest.raises(ValueError, match="emotion_profile"):
         plots.plot_feature_profile({"profile": result["profile"]}, "ravdess")
+
+
+def test_real_vs_generated_grid_shares_one_colour_scale_and_hides_empty_cells():
+    from serlib.plots.augmentation import plot_real_vs_generated_grid
+
+    rng = np.random.default_rng(0)
+    top = [(f"to {e}", rng.standard_normal((50, 13))) for e in ("angry", "sad", "happy")]
+    bottom = [("real angry", 3 * rng.standard_normal((60, 13)))]
+    axes = plot_real_vs_generated_grid(top, bottom, 100.0, title="speaker 1")
+    assert axes.shape == (2, 3)
+    limits = {ax.images[0].get_clim() for ax in axes.ravel() if ax.images}
+    assert len(limits) == 1  # one scale, set by the widest panel (the bottom one here)
+    assert not axes[1][1].axison and not axes[1][2].axison
+    assert all(ax.get_xlabel() == "time (s)" for ax in axes[0])
+    assert axes[0][0].figure._suptitle.get_text() == "speaker 1"
+
+
+def test_recall_change_plot_marks_rare_classes_and_labels_axes():
+    from serlib.plots.augmentation import plot_recall_change
+
+    table = pd.DataFrame({"condition": ["gan", "gan", "classic", "classic"], "emotion": ["neutral", "sad"] * 2,
+                          "n_test": [4, 8, 4, 8], "recall_change": [0.1, -0.05, 0.0, 0.02],
+                          "ci_low": [-0.1, -0.2, -0.1, -0.1], "ci_high": [0.3, 0.1, 0.1, 0.15],
+                          "below_median_support": [True, False, True, False]})
+    ax = plot_recall_change(table, title="RAVDESS")
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["sad (n=8)", "neutral (n=4, below median)"]
+    assert "percentage points" in ax.get_xlabel() and ax.get_ylabel()
+    assert {t.get_text() for t in ax.get_legend().get_texts()} == {"gan", "classic"}

@@ -48,6 +48,21 @@ def test_save_figure_records_provenance_and_synthetic_stamp(tmp_path, corpus, sy
     assert any("3 seeds (from 7)" in t.get_text() for t in fig2.texts)
 
 
+def test_save_figure_takes_axes_sets_size_and_closes(tmp_path):
+    ctx = RunContext(tmp_path, "01_test")
+    ctx.register_manifest("ravdess", _manifest("/x"))
+    fig, axes = plt.subplots(1, 2)
+    path = ctx.save_figure(axes, "grid", corpus="ravdess", size=(6, 2), tight=True)
+    assert tuple(fig.get_size_inches()) == (6, 2)
+    assert not plt.fignum_exists(fig.number)  # saved figures are closed (no pile-up in a long notebook)
+    with Image.open(path) as im:
+        assert im.size[0] > im.size[1]  # the wide size was used
+    _, ax = plt.subplots()
+    ctx.save_figure(ax, "one", corpus="ravdess")
+    with pytest.raises(TypeError, match="Figure or Axes"):
+        ctx.save_figure("not a figure", "bad", corpus="ravdess")
+
+
 def test_metrics_fragments_merge(tmp_path):
     a = RunContext(tmp_path, "01_a")
     a.record_metrics({"data": {"ravdess": {"n": 3}}}, corpus="ravdess")

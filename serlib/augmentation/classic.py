@@ -112,8 +112,12 @@ def _copy_seed(content_hash: str, seed: int, copy: int) -> int:
 
 
 def _augmented_key(content_hash: str, aug: ClassicAugmentConfig, seed: int, copy: int) -> str:
-    payload = json.dumps({"v": AUGMENT_VERSION, "content": content_hash, "aug": aug.to_dict(), "seed": seed,
-                          "copy": copy}, sort_keys=True)
+    """Cache key of one copy: the file's content, the settings, seed and copy number, and the source of the code
+    that makes copies (so a cache filled by older code is never served to newer code)."""
+    from serlib.experiments.result_cache import code_version
+
+    payload = json.dumps({"v": AUGMENT_VERSION, "code": code_version("classic_copies"), "content": content_hash,
+                          "aug": aug.to_dict(), "seed": seed, "copy": copy}, sort_keys=True)
     return "aug-" + hashlib.sha256(payload.encode()).hexdigest()
 
 

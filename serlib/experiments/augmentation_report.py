@@ -2,7 +2,8 @@
 
 Serves notebook 03_gan_augmentation. The study itself (folds, synthetic data, trainings, paired intervals) is
 :mod:`serlib.experiments.augmentation`; this module turns its outputs into tables, plot inputs, the
-``augmentation.<corpus>`` metrics block and the closing sentences. Nothing here trains a classifier.
+``augmentation.<corpus>`` metrics block and the closing sentences. The only training here is
+:func:`rerun_check`'s, which repeats one of the study's trainings to show that it repeats.
 """
 
 from __future__ import annotations
@@ -12,13 +13,15 @@ import time
 import numpy as np
 import pandas as pd
 
-from serlib.augmentation.classic import augment_waveform
+from serlib.augmentation.classic import augment_waveform, classic_augmented_features
 from serlib.augmentation.gan_quality import emotion_profiles
 from serlib.data import audio
 from serlib.evaluation.splits import speaker_independent_folds
+from serlib.experiments import result_cache
 from serlib.experiments.augmentation import (
     CONDITIONS,
     VALENCE,
+    fit_predict_condition,
     paired_difference_ci,
     recall_change_by_class,
     run_comparison,
@@ -169,13 +172,99 @@ def condition_summary(result: dict, *, n_boot: int = 1000, seed: int = 0) -> tup
     return uar_per_seed(result["predictions"]), summarise_conditions(result["predictions"], n_boot=n_boot, seed=seed)
 
 
+def recall_change_table(predictions: pd.DataFrame, *, baseline: str = "none", n_boot: int = 1000,
+                        seed: int = 0) -> pd.DataFrame:
+    """The rare-class claim (section 6b): per condition and emotion, the recall change against ``baseline``.
+
+    Columns: ``condition, emotion, n_test, recall_none, recall_condition, recall_change, ci_low, ci_high,
+    below_median_support``. Recalls are means over seeds; the interval is the paired speaker bootstrap of
+    :func:`serlib.experiments.augmentation.paired_difference_ci` on that emotion's test utterances (with one class
+    present, the UAR it computes is that class's recall). ``below_median_support``: fewer test utterances than
+    the median emotion (RAVDESS ``neutral`` has half as many as the others).
+    """
+    conditions = [c for c in CONDITIONS if c != baseline and c in set(predictions["condition"])]
+    rows = []
+    for cond in conditions:
+        change = recall_change_by_class(predictions, cond, baseline)
+        median = float(change["n_test"].median())
+        for r in change.itertuples(index=False):
+            ci = paired_difference_ci(predictions[predictions["y_true"] == r.emotion], cond, baseline,
+                                      n_boot=n_boot, seed=seed)
+            rows.append({"condition": cond, "emotion": r.emotion, "n_test": int(r.n_test),
+                         "recall_none": getattr(r, f"recall_{baseline}"), "recall_condition": getattr(r, f"recall_{cond}"),
+                         "recall_change": r.recall_change, "ci_low": ci["ci_low"], "ci_high": ci["ci_high"],
+                         "below_median_support": bool(r.n_test < median)})
+    return pd.DataFrame(rows)
+
+
+def rare_class_lines(corpus: str, table: pd.DataFrame) -> list[str]:
+    """One Markdown bullet per condition: the change of the classes below median support against the others."""
+    lines = []
+    for cond, g in table.groupby("condition", sort=False):
+        rare, other = g[g["below_median_support"]], g[~g["below_median_support"]]
+        if rare.empty:
+            lines.append(f"- `{cond}` ({corpus_title(corpus)}): no emotion has fewer test utterances than the median "
+                         f"({int(g['n_test'].median())}); mean recall change {100 * g['recall_change'].mean():+.1f} points.")
+            continue
+        each = "; ".join(f"{r.emotion} ({r.n_test} test utterances) {100 * r.recall_change:+.1f} points "
+                         f"[{100 * r.ci_low:+.1f}, {100 * r.ci_high:+.1f}]" for r in rare.itertuples())
+        lines.append(f"- `{cond}` ({corpus_title(corpus)}): below-median classes: {each}; the other classes "
+                     f"{100 * other['recall_change'].mean():+.1f} points on average.")
+    return lines
+
+
+def rerun_check(features, result: dict, *, model_config, classic_config, condition: str = "classic",
+                n_copies_checked: int = 100, seed: int = 0, n_jobs: int = 1) -> dict:
+    """Does a training repeat? Fold 1's ``condition`` at the first seed is trained again with the result cache off,
+    and up to ``n_copies_checked`` of its classical copies are made again without the copies cache.
+
+    Returns the ``rerun`` metrics: test utterances whose prediction changed, and the largest absolute difference
+    between the remade and the used copies (both 0 when the study repeats exactly).
+    """
+    preds, fold = result["predictions"], result["prepared"][0]
+    first_seed = sorted(preds["seed"].unique())[0]
+    used = preds[(preds["condition"] == condition) & (preds["fold"] == 0) & (preds["seed"] == first_seed)]
+    if used.empty:
+        raise ValueError(f"no predictions of condition {condition!r} in fold 1 to check")
+    with result_cache.disabled():
+        again, _ = fit_predict_condition(features, fold, condition, model_config=model_config, seed=first_seed)
+    merged = used.merge(again, on="position", suffixes=("", "_again"))
+    out = {"condition": condition, "fold": 1, "seed": int(first_seed), "n_test": len(merged),
+           "predictions_changed": int((merged["y_pred"] != merged["y_pred_again"]).sum())}
+    if fold.classic is not None and len(fold.classic):
+        first_copy = {}
+        for frames, src in zip(fold.classic.frames, fold.classic.source):
+            first_copy.setdefault(int(src), frames)
+        rows = np.asarray(sorted(first_copy))[:n_copies_checked]
+        fresh = classic_augmented_features(features.manifest, rows, fold.split.test, feature_config=features.config,
+                                           config=classic_config, seed=seed, n_copies=1, cache_dir=False,
+                                           n_jobs=n_jobs, progress=False)
+        diffs = [float(np.max(np.abs(f - first_copy[int(s)]))) if f.shape == first_copy[int(s)].shape else np.inf
+                 for f, s in zip(fresh.frames, fresh.source)]
+        out.update({"classic_copies_checked": len(diffs), "classic_copies_max_abs_diff": max(diffs, default=0.0)})
+    return out
+
+
+def rerun_sentence(corpus: str, rerun: dict) -> str:
+    """The rerun check in one sentence."""
+    text = (f"{corpus_title(corpus)}: `{rerun['condition']}`, fold {rerun['fold']}, seed {rerun['seed']} trained "
+            f"again without the result cache: {rerun['predictions_changed']} of {rerun['n_test']} test predictions "
+            "changed")
+    if "classic_copies_checked" in rerun:
+        text += (f"; {rerun['classic_copies_checked']} classical copies made again without their cache differ from "
+                 f"the ones used by at most {rerun['classic_copies_max_abs_diff']:.3g}")
+    return text + "."
+
+
 def augmentation_metrics(result: dict, summary: pd.DataFrame, protocol: str, *, quality: pd.DataFrame | None = None,
                          profile_correlation: float | None = None, settings: dict, n_boot: int = 1000,
-                         seed: int = 0) -> tuple[dict, pd.DataFrame | None]:
+                         seed: int = 0, recall_changes: pd.DataFrame | None = None,
+                         rerun: dict | None = None) -> tuple[dict, pd.DataFrame | None]:
     """The ``augmentation.<corpus>`` metrics block of one corpus, and the GAN's per-class recall change.
 
     Keys: ``<protocol>.<condition>`` (``uar_mean``, ``uar_std``, ``accuracy_mean``, ``n_seeds``, and against
-    ``none`` ``diff_vs_none``, ``diff_vs_none_ci``, ``ci_resampled``); ``gan_vs_none_uar_ci``;
+    ``none`` ``diff_vs_none``, ``diff_vs_none_ci``, ``ci_resampled``, ``recall_change`` per emotion from
+    ``recall_changes``); ``rerun`` (:func:`rerun_check`); ``gan_vs_none_uar_ci``;
     ``valence_gan_vs_none_uar``; ``recall_change_gan``; ``gan_quality``; GAN and CNN-LSTM seconds; ``settings``.
     """
     block = {protocol: {}}
@@ -185,7 +274,16 @@ def augmentation_metrics(result: dict, summary: pd.DataFrame, protocol: str, *, 
         if pd.notna(row.get("diff_vs_none", np.nan)):
             entry.update({"diff_vs_none": row["diff_vs_none"], "diff_vs_none_ci": [row["ci_low"], row["ci_high"]],
                           "ci_resampled": row["ci_resampled"]})
+        if recall_changes is not None and len(recall_changes):
+            mine = recall_changes[recall_changes["condition"] == row["condition"]]
+            if len(mine):
+                entry["recall_change"] = {r.emotion: {"n_test": int(r.n_test), "change": float(r.recall_change),
+                                                      "ci": [float(r.ci_low), float(r.ci_high)],
+                                                      "below_median_support": bool(r.below_median_support)}
+                                          for r in mine.itertuples()}
         block[protocol][row["condition"]] = entry
+    if rerun is not None:
+        block["rerun"] = rerun
     change = None
     gan_row = summary[summary["condition"] == "gan"]
     if len(gan_row):

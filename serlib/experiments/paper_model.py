@@ -95,6 +95,17 @@ def run_protocols(feature_sets: dict, model_config, paper_config, seeds, *, prot
     return results, lines
 
 
+def noise_study(feature_sets: dict, results: dict, snr_levels, *, n_folds: int | None = None,
+                seed: int = 0) -> dict[str, pd.DataFrame]:
+    """Noise robustness (section 7) of every corpus's speaker-independent models (the first seed's, kept by
+    :func:`run_protocols`): :func:`serlib.experiments.noise.noise_robustness` on the same folds, per corpus."""
+    from serlib.experiments.noise import noise_robustness
+
+    return {name: noise_robustness(fs, results[(name, "speaker_independent")][0],
+                                   speaker_folds(fs, n_folds=n_folds, seed=seed), snr_levels=snr_levels, seed=seed)
+            for name, fs in feature_sets.items() if (name, "speaker_independent") in results}
+
+
 def seed_reports(results: dict, corpus: str, seed: int) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
     """``{protocol: (test predictions of seed ``seed``, classification report)}`` for the random and the
     speaker-independent protocol of ``corpus`` (those that ran)."""

@@ -23,6 +23,7 @@ The cache is off unless :data:`RESULT_CACHE_ENV` is set to a true value; ``run_a
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import io
@@ -42,11 +43,28 @@ CODE_MODULES = {
     "run_protocol": ("models/cnn_lstm", "models/conv_recurrent", "experiments/protocols", "evaluation/splits"),
     "augmentation": ("models/cnn_lstm", "experiments/augmentation"),
     "gan": ("augmentation/gan",),
+    # not a training: the waveform-augmented copies of notebook 03 (their feature-cache key), made from audio
+    "classic_copies": ("augmentation/classic", "data/audio", "features/frames"),
 }
 
 def enabled() -> bool:
     """Whether :data:`RESULT_CACHE_ENV` turns the cache on."""
     return os.environ.get(RESULT_CACHE_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+@contextlib.contextmanager
+def disabled():
+    """Within the block every training runs, whatever :data:`RESULT_CACHE_ENV` says (a rerun check trains again
+    what the cache holds)."""
+    before = os.environ.get(RESULT_CACHE_ENV)
+    os.environ[RESULT_CACHE_ENV] = "0"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(RESULT_CACHE_ENV, None)
+        else:
+            os.environ[RESULT_CACHE_ENV] = before
 
 
 def frames_digest(frames, *columns) -> str:

@@ -69,6 +69,23 @@ def plot_real_vs_generated(panels: list[tuple[str, np.ndarray]], frame_rate: flo
     return axes
 
 
+def plot_real_vs_generated_grid(top: list, bottom: list, frame_rate: float, title: str | None = None):
+    """Two rows of :func:`plot_real_vs_generated` on one colour scale: translations (top) and the real
+    utterances they should resemble (bottom); empty bottom cells are hidden. Returns the axes grid."""
+    import matplotlib.pyplot as plt
+
+    vmax = max(float(np.percentile(np.abs(np.asarray(m)[:, 1:]), 99)) for _, m in top + bottom)
+    fig, axes = plt.subplots(2, len(top), figsize=(3.6 * len(top), 7.0), squeeze=False)
+    fig.subplots_adjust(hspace=0.45)
+    plot_real_vs_generated(top, frame_rate, axes=axes[0], vmax=vmax)
+    plot_real_vs_generated(bottom, frame_rate, axes=axes[1][:len(bottom)], vmax=vmax)
+    for ax in axes[1][len(bottom):]:
+        ax.axis("off")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    return axes
+
+
 def plot_emotion_profiles(profiles: pd.DataFrame, axes=None,
                           title: str = "Per-emotion MFCC profile: real vs generated"):
     """Small multiples per emotion: each coefficient's mean deviation from the all-emotion real mean (z units).
@@ -136,3 +153,35 @@ def plot_condition_comparison(per_seed: pd.DataFrame, summary: pd.DataFrame, axe
     for ax in axes:
         ax.grid(alpha=0.3, axis="y")
     return axes
+
+
+def plot_recall_change(table: pd.DataFrame, ax=None, title: str | None = None):
+    """Per-emotion recall change against no augmentation (points, with 95 % intervals), one marker per condition.
+
+    ``table`` is :func:`serlib.experiments.augmentation_report.recall_change_table`'s; emotions with fewer test
+    utterances than the median are labelled "(below median)", rarest at the top.
+    """
+    from serlib.plots.style import axes_or_new
+
+    emotions = (table.drop_duplicates("emotion").sort_values(["n_test", "emotion"], ascending=[False, True]))
+    ax = axes_or_new(ax, (8, 0.45 * len(emotions) + 1.8))
+    y = {e: k for k, e in enumerate(emotions["emotion"])}
+    conditions = list(dict.fromkeys(table["condition"]))
+    offsets = np.linspace(-0.25, 0.25, len(conditions)) if len(conditions) > 1 else [0.0]
+    for off, (cond, marker) in zip(offsets, zip(conditions, "osD^v")):
+        g = table[table["condition"] == cond]
+        yy = np.array([y[e] for e in g["emotion"]]) + off
+        x = 100 * g["recall_change"].to_numpy()
+        err = [x - 100 * g["ci_low"].to_numpy(), 100 * g["ci_high"].to_numpy() - x]
+        ax.errorbar(x, yy, xerr=err, fmt=marker, capsize=2, label=cond)
+    ax.axvline(0, color="0.4", lw=0.8)
+    ax.set_yticks(range(len(y)))
+    ax.set_yticklabels([f"{r.emotion} (n={r.n_test}{', below median' if r.below_median_support else ''})"
+                        for r in emotions.itertuples()])
+    ax.set_xlabel("recall change against no augmentation (percentage points, 95 % CI)")
+    ax.set_ylabel("emotion (test utterances)")
+    ax.legend(fontsize=8, title="condition")
+    ax.grid(axis="x", alpha=0.3)
+    if title:
+        ax.set_title(title, fontsize=10)
+    return ax

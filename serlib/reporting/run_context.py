@@ -110,6 +110,18 @@ def deep_merge(base: dict, update: Mapping) -> dict:
     return base
 
 
+def _figure_of(obj):
+    """The matplotlib Figure of a figure, an Axes or an array / list of Axes."""
+    if hasattr(obj, "savefig"):
+        return obj
+    if hasattr(obj, "figure"):
+        return obj.figure
+    first = next(iter(np.ravel(np.asarray(obj, dtype=object))), None)
+    if first is None or not hasattr(first, "figure"):
+        raise TypeError(f"expected a matplotlib Figure or Axes, got {type(obj).__name__}")
+    return first.figure
+
+
 class RunContext:
     """Where one notebook of one run saves its artifacts.
 
@@ -176,18 +188,32 @@ class RunContext:
                      color="firebrick", fontweight="bold")
 
     def save_figure(self, fig, name: str, *, corpus: str, protocol: str = NO_SPLIT, dpi: int = 110,
-                    show: bool = True, n_seeds: int | None = None) -> Path:
-        """Stamp and save a matplotlib figure as ``figures/<name>.png``; returns the path.
+                    show: bool = True, n_seeds: int | None = None, size: tuple[float, float] | None = None,
+                    tight: bool = False) -> Path:
+        """Stamp and save a matplotlib figure as ``figures/<name>.png``, then close it; returns the path.
 
         In a notebook kernel the saved PNG is also displayed (``show``), so the executed notebook and the HTML
         report hold exactly the figure that was saved (the notebooks draw with the non-interactive Agg backend).
-        ``n_seeds``: seeds the figure pools or averages, written in its footer.
+
+        Args:
+            fig: the figure, or an Axes (or array of Axes) of it, as the plot functions return.
+            n_seeds: seeds the figure pools or averages, written in its footer.
+            size: ``(width, height)`` in inches to set before saving.
+            tight: apply ``tight_layout`` before stamping (subplots that would otherwise overlap).
         """
+        import matplotlib.pyplot as plt
+
+        fig = _figure_of(fig)
+        if size is not None:
+            fig.set_size_inches(*size)
+        if tight:
+            fig.tight_layout()
         self.stamp(fig, corpus, protocol, n_seeds=n_seeds)
         prov = self.provenance(corpus, protocol)
         path = self.output_dir / "figures" / f"{name}.png"
         meta = {"Software": "serlib", "Description": json.dumps(prov, sort_keys=True)}
         fig.savefig(path, dpi=dpi, bbox_inches="tight", metadata=meta)
+        plt.close(fig)
         self._record(f"figures/{name}.png", prov)
         if show and _in_kernel():
             from IPython.display import Image, display

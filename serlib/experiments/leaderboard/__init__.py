@@ -28,8 +28,10 @@ from serlib.experiments.leaderboard.run import (  # noqa: F401
     DeepRow,
     LeaderboardPlan,
     LeaderboardResult,
+    ablation_display,
     best_row,
     default_plan,
+    row_seeds,
     run_leaderboard,
     targets_markdown,
 )

@@ -251,6 +251,24 @@ def best_row(table: pd.DataFrame, corpus: str, *, prefix: str | None = None, exc
     return None if t.empty else str(t.sort_values("uar", ascending=False)["model"].iloc[0])
 
 
+def row_seeds(table: pd.DataFrame, corpus: str, protocol: str, model: str) -> int:
+    """Seeds behind one row of the leaderboard table (for figure footers)."""
+    row = table[(table["corpus"] == corpus) & (table["protocol"] == protocol) & (table["model"] == model)]
+    if row.empty:
+        raise ValueError(f"no leaderboard row {model!r} for {corpus} / {protocol}")
+    return int(row["n_seeds"].iloc[0])
+
+
+def ablation_display(ablation: pd.DataFrame) -> pd.DataFrame:
+    """The paired-ablation table as notebook 04 shows it: percentages, the columns a reader compares."""
+    from serlib.reporting.formatting import percent_columns
+
+    shown = percent_columns(ablation, ("uar_reference", "uar_variant", "uar_diff", "uar_diff_ci_low",
+                                       "uar_diff_ci_high"))
+    return shown[["variant", "n_seeds", "uar_reference", "uar_variant", "uar_diff", "uar_diff_ci_low",
+                  "uar_diff_ci_high", "train_seconds_per_fold"]]
+
+
 #: Names of the two ablation rows that remove one half of the hybrid (read by the claims audit).
 ABLATION_LSTM_ONLY = "LSTM only (no CNN front end)"
 ABLATION_CNN_ONLY = "CNN only (no LSTM, statistics pooling)"
