@@ -194,3 +194,37 @@ def test_valence_grouping_and_recall_change_by_class():
     assert angry["n_test"] == 2 and angry["recall_none"] == 0.5 and angry["recall_gan"] == 1.0
     with pytest.raises(ValueError, match="no valence group"):
         valence_predictions(pred.assign(y_true="joy"))
+
+
+def test_the_study_trains_any_model_and_can_keep_its_own_spec_augment(tmp_path, monkeypatch):
+    import dataclasses
+
+    from serlib.augmentation.gan import GanConfig
+    from serlib.experiments import protocols
+    from serlib.experiments.augmentation import run_comparison
+    from serlib.models.conv_recurrent import ConvRecurrentConfig, quick_setting
+
+    rng = np.random.default_rng(0)
+    fc = FeatureConfig(kind="logmel", n_mels=8, deltas=0)
+    rows, frames = [], []
+    for s, spk in enumerate("abcde"):
+        for k, emo in enumerate(("angry", "sad") * 2):
+            rows.append({"path": f"{spk}_{k}.wav", "speaker": spk, "emotion": emo, "corpus": "toy"})
+            frames.append((rng.standard_normal((40, fc.n_features)) + 2.0 * (emo == "sad")).astype(np.float32))
+    fs = FeatureSet(pd.DataFrame(rows), frames, pd.DataFrame(), fc)
+    spk = fs.manifest["speaker"].to_numpy()
+    split = Split("test e", np.flatnonzero(spk != "e"), np.flatnonzero(spk == "e"))
+    seen = []
+    real = protocols.make_classifier
+    monkeypatch.setattr(protocols, "make_classifier", lambda f, c, seed=0: seen.append(c) or real(f, c, seed=seed))
+    model = dataclasses.replace(quick_setting(ConvRecurrentConfig()), spec_augment=True)
+    gan = GanConfig(g_channels=8, g_blocks=1, d_channels=(8,), steps=3, batch_size=4, window_frames=16, window_hop=8)
+    preds, runs, _ = run_comparison(fs, [split], conditions=("none", "gan"), seeds=(0,), model_config=model,
+                                    gan_config=gan, n_jobs=1, progress=False, spec_augment_with_classic=False)
+    assert set(preds["condition"]) == {"none", "gan"} and len(preds) == 2 * len(split.test)
+    assert len(seen) == 2 and all(isinstance(c, ConvRecurrentConfig) and c.spec_augment for c in seen)
+    assert runs.set_index("condition").loc["gan", "n_train"] == 2 * runs.set_index("condition").loc["none", "n_train"]
+    seen.clear()  # the paper-model study: SpecAugment only with the classical conditions
+    run_comparison(fs, [split], conditions=("none",), seeds=(0,), model_config=model, gan_config=gan, n_jobs=1,
+                   progress=False)
+    assert [c.spec_augment for c in seen] == [False]

@@ -205,3 +205,19 @@ def test_fold_gan_is_read_back_from_the_result_cache(tmp_path, monkeypatch):
     other = fold_gan(fs, fit, test, gan_config=SMALL, seed=1, progress=False)  # another seed trains anew
     assert len(list((tmp_path / "models").rglob(result_cache.MODEL_COMPLETE))) == 2
     assert not np.allclose(other.translate(frames[0], "sad"), first.translate(frames[0], "sad"))
+
+
+def test_without_deltas_the_gan_generates_every_column():
+    fc = FeatureConfig(kind="logmel_lld", n_mels=8, deltas=0)
+    rng = np.random.default_rng(1)
+    frames = [rng.standard_normal((30 + i, fc.n_features)).astype(np.float32) + (i % 2) for i in range(8)]
+    emotions = np.array(["angry", "sad"] * 4)
+    speakers = np.array(["a", "a", "b", "b"] * 2)
+    cfg = GanConfig(g_channels=8, g_blocks=1, d_channels=(8,), steps=3, batch_size=4, window_frames=16,
+                    window_hop=8)
+    gan = EmotionStarGAN(fc, cfg).fit(frames, emotions, speakers, progress=False)
+    assert gan.n_coeffs == fc.n_features
+    out = gan.translate(frames[0], "sad")
+    assert out.shape == frames[0].shape and np.all(np.isfinite(out))
+    with pytest.raises(ValueError, match="eGeMAPS"):
+        EmotionStarGAN(FeatureConfig(kind="logmel_lld", n_mels=8, deltas=1)).n_coeffs

@@ -150,6 +150,13 @@ def check_speakers_disjoint(train_speakers, test_speakers) -> None:
 
 
 def _n_static(feature_config: FeatureConfig) -> int:
+    """Columns the GAN generates: the static block when deltas follow it (they are recomputed from the generated
+    statics), every column when there are none (log-mel, or log-mel plus eGeMAPS descriptors)."""
+    if feature_config.deltas == 0:
+        return feature_config.n_features
+    if feature_config.kind == "logmel_lld":
+        raise ValueError("the GAN cannot recompute eGeMAPS descriptors from generated frames; use logmel_lld "
+                         "features without deltas (like serlib.models.conv_recurrent.CRNN_FEATURES)")
     return feature_config.n_mfcc if feature_config.kind == "mfcc" else feature_config.n_mels
 
 

@@ -157,25 +157,31 @@ def training_data(features: FeatureSet, fold: FoldAugmentation, condition: str) 
 
 
 def fit_predict_condition(features: FeatureSet, fold: FoldAugmentation, condition: str, *, model_config=None,
-                          seed: int = 0) -> tuple[pd.DataFrame, dict]:
-    """Train the CNN-LSTM of one condition on one fold and predict the fold's test utterances.
+                          seed: int = 0, spec_augment_with_classic: bool = True) -> tuple[pd.DataFrame, dict]:
+    """Train the classifier of one condition on one fold and predict the fold's test utterances.
+
+    ``model_config`` is any configuration :func:`serlib.experiments.protocols.make_classifier` knows (default: the
+    paper-architecture CNN-LSTM's defaults). ``spec_augment_with_classic``: SpecAugment belongs to the classical
+    conditions (on in ``classic`` and ``classic_gan``, off otherwise; the paper-model study); ``False`` keeps the
+    model's own SpecAugment setting in every condition (a model whose recipe includes it).
 
     Returns:
         ``(predictions, info)``: predictions has ``position, speaker, y_true, y_pred, condition, seed``; info
         has ``seconds``, ``epochs_run``, ``n_train``, ``from_cache`` (served by :mod:`serlib.experiments.result_cache`).
     """
+    from serlib.experiments.protocols import make_classifier
     from serlib.experiments.result_cache import cached, feature_set_digest, frames_digest
-    from serlib.models.cnn_lstm import CnnLstmClassifier, CnnLstmConfig
+    from serlib.models.cnn_lstm import CnnLstmConfig
 
     base = model_config if model_config is not None else CnnLstmConfig()
     frames, labels, spec = training_data(features, fold, condition)
     m = features.manifest
     emotions = m["emotion"].astype(str).to_numpy()
-    config = dataclasses.replace(base, spec_augment=spec)
+    config = dataclasses.replace(base, spec_augment=spec) if spec_augment_with_classic else base
     test = fold.split.test
 
     def train():
-        clf = CnnLstmClassifier(features.config, config, seed=seed)
+        clf = make_classifier(features.config, config, seed=seed)
         t0 = time.perf_counter()
         clf.fit(frames, labels, validation=([features.frames[i] for i in fold.val], emotions[fold.val]))
         pred = np.asarray(clf.predict([features.frames[i] for i in test])).astype(str)
@@ -196,10 +202,10 @@ def fit_predict_condition(features: FeatureSet, fold: FoldAugmentation, conditio
 def run_comparison(features: FeatureSet, folds: list[Split], *, conditions=CONDITIONS, seeds=(0, 1, 2),
                    model_config=None, gan_config: GanConfig = GanConfig(),
                    classic_config: ClassicAugmentConfig = ClassicAugmentConfig(), n_copies: int = 1, seed: int = 0,
-                   cache_dir=None, n_jobs: int = 2, progress: bool = True):
+                   cache_dir=None, n_jobs: int = 2, progress: bool = True, spec_augment_with_classic: bool = True):
     """The whole experiment: per fold, build augmenters on its fit speakers, then train every condition x seed.
 
-    Serves notebook 03.
+    Serves notebook 03. ``model_config`` and ``spec_augment_with_classic``: see :func:`fit_predict_condition`.
 
     Returns:
         ``(predictions, runs, prepared)``: pooled test predictions of every (condition, seed, fold); one row
@@ -209,7 +215,7 @@ def run_comparison(features: FeatureSet, folds: list[Split], *, conditions=CONDI
     from serlib.reporting.progress import tqdm
 
     preds, runs, prepared = [], [], []
-    bar = tqdm(total=len(folds) * len(seeds) * len(conditions), desc="CNN-LSTM trainings", disable=not progress)
+    bar = tqdm(total=len(folds) * len(seeds) * len(conditions), desc="condition trainings", disable=not progress)
     for k, split in enumerate(folds):
         fold = prepare_fold(features, split, conditions=conditions, gan_config=gan_config,
                             classic_config=classic_config, n_copies=n_copies, seed=seed + k, classic_seed=seed,
@@ -217,7 +223,8 @@ def run_comparison(features: FeatureSet, folds: list[Split], *, conditions=CONDI
         prepared.append(fold)
         for s in seeds:
             for cond in conditions:
-                p, info = fit_predict_condition(features, fold, cond, model_config=model_config, seed=s)
+                p, info = fit_predict_condition(features, fold, cond, model_config=model_config, seed=s,
+                                                spec_augment_with_classic=spec_augment_with_classic)
                 preds.append(p.assign(fold=k))
                 runs.append({"fold": k, "condition": cond, "seed": s, **info})
                 bar.update(1)

@@ -214,7 +214,8 @@ def rare_class_lines(corpus: str, table: pd.DataFrame) -> list[str]:
 
 
 def rerun_check(features, result: dict, *, model_config, classic_config, condition: str = "classic",
-                n_copies_checked: int = 100, seed: int = 0, n_jobs: int = 1) -> dict:
+                n_copies_checked: int = 100, seed: int = 0, n_jobs: int = 1,
+                spec_augment_with_classic: bool = True) -> dict:
     """Does a training repeat? Fold 1's ``condition`` at the first seed is trained again with the result cache off,
     and up to ``n_copies_checked`` of its classical copies are made again without the copies cache.
 
@@ -227,7 +228,8 @@ def rerun_check(features, result: dict, *, model_config, classic_config, conditi
     if used.empty:
         raise ValueError(f"no predictions of condition {condition!r} in fold 1 to check")
     with result_cache.disabled():
-        again, _ = fit_predict_condition(features, fold, condition, model_config=model_config, seed=first_seed)
+        again, _ = fit_predict_condition(features, fold, condition, model_config=model_config, seed=first_seed,
+                                         spec_augment_with_classic=spec_augment_with_classic)
     merged = used.merge(again, on="position", suffixes=("", "_again"))
     out = {"condition": condition, "fold": 1, "seed": int(first_seed), "n_test": len(merged),
            "predictions_changed": int((merged["y_pred"] != merged["y_pred_again"]).sum())}
