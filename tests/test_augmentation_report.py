@@ -109,3 +109,20 @@ def test_rerun_check_repeats_a_training_and_sees_a_changed_copy(tmp_path, monkey
     assert report.rerun_check(fs, result, model_config=config, classic_config=classic)[
         "classic_copies_max_abs_diff"] == pytest.approx(1.0, abs=1e-4)
     assert "0 of 4 test predictions changed" in report.rerun_sentence("toy", check)
+
+
+def test_study_setup_names_the_classifier_features_and_normalisation():
+    import pytest
+
+    paper = report.study_setup("paper", 20)
+    assert paper.model_config.epochs == 20 and paper.feature_config.kind == "mfcc"
+    assert not paper.speaker_normalize and paper.spec_augment_with_classic
+    strong = report.study_setup("strong", 5, quick=True)
+    assert strong.feature_config.kind == "logmel_lld" and strong.feature_config.deltas == 0
+    assert strong.speaker_normalize and not strong.spec_augment_with_classic
+    assert strong.model_config.epochs <= 5 and strong.model_config.lstm_units == 16  # CI-sized network
+    capped = report.study_setup("strong", 5).model_config
+    assert capped.epochs == 5 and capped.patience <= 5
+    assert report.study_setup("strong").model_config.epochs > 5  # no cap: the model's own epochs
+    with pytest.raises(ValueError, match="unknown study_model"):
+        report.study_setup("transformer")

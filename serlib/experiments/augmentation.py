@@ -36,6 +36,7 @@ from serlib.augmentation.gan import EmotionStarGAN, GanConfig, check_speakers_di
 from serlib.augmentation.gan_quality import gan_quality
 from serlib.evaluation.splits import Split, validation_speakers_split
 from serlib.features.extract import FeatureSet
+from serlib.features.speaker_norm import normalize_with_stats
 from serlib.messages import InsufficientDataError
 
 #: The four training conditions of notebook 03, in display order.
@@ -71,12 +72,15 @@ class FoldAugmentation:
 def prepare_fold(features: FeatureSet, split: Split, *, conditions=CONDITIONS, gan_config: GanConfig = GanConfig(),
                  classic_config: ClassicAugmentConfig = ClassicAugmentConfig(), n_copies: int = 1, seed: int = 0,
                  classic_seed: int | None = None, cache_dir=None, n_jobs: int = 2, quality: bool = True,
-                 progress: bool = True) -> FoldAugmentation:
+                 progress: bool = True, copy_stats: dict | None = None) -> FoldAugmentation:
     """Split a fold's training speakers into fit / validation speakers and build the augmenters on ``fit``.
 
     Serves notebook 03. The validation split and the GAN use ``seed`` (not the model seed), so one GAN per
     fold is reused by every model seed. Classical copies use ``classic_seed`` (default ``seed``); keeping it
     the same for every fold gives a file the same copy in every fold, so the cache serves all folds.
+    ``copy_stats``: when ``features`` are normalised per speaker, the statistics of each speaker's real frames
+    (:func:`serlib.features.speaker_norm.speaker_frame_stats`); classical copies, made from audio, are normalised
+    with their source speaker's.
     """
     m = features.manifest
     spk = m["speaker"].astype(str).to_numpy()
@@ -93,6 +97,8 @@ def prepare_fold(features: FeatureSet, split: Split, *, conditions=CONDITIONS, g
                                                   seed=seed if classic_seed is None else classic_seed,
                                                   n_copies=n_copies,
                                                   cache_dir=cache_dir, n_jobs=n_jobs, progress=progress)
+        if copy_stats is not None:
+            fold.classic.frames = normalize_with_stats(fold.classic.frames, spk[fold.classic.source], copy_stats)
     if {"gan", "classic_gan"} & set(conditions):
         gan = fold_gan(features, fit, split.test, gan_config=gan_config, seed=seed, progress=progress)
         gan.assert_unseen(spk[split.test])
@@ -202,10 +208,12 @@ def fit_predict_condition(features: FeatureSet, fold: FoldAugmentation, conditio
 def run_comparison(features: FeatureSet, folds: list[Split], *, conditions=CONDITIONS, seeds=(0, 1, 2),
                    model_config=None, gan_config: GanConfig = GanConfig(),
                    classic_config: ClassicAugmentConfig = ClassicAugmentConfig(), n_copies: int = 1, seed: int = 0,
-                   cache_dir=None, n_jobs: int = 2, progress: bool = True, spec_augment_with_classic: bool = True):
+                   cache_dir=None, n_jobs: int = 2, progress: bool = True, spec_augment_with_classic: bool = True,
+                   copy_stats: dict | None = None):
     """The whole experiment: per fold, build augmenters on its fit speakers, then train every condition x seed.
 
-    Serves notebook 03. ``model_config`` and ``spec_augment_with_classic``: see :func:`fit_predict_condition`.
+    Serves notebook 03. ``model_config`` and ``spec_augment_with_classic``: see :func:`fit_predict_condition`;
+    ``copy_stats``: see :func:`prepare_fold`.
 
     Returns:
         ``(predictions, runs, prepared)``: pooled test predictions of every (condition, seed, fold); one row
@@ -219,7 +227,7 @@ def run_comparison(features: FeatureSet, folds: list[Split], *, conditions=CONDI
     for k, split in enumerate(folds):
         fold = prepare_fold(features, split, conditions=conditions, gan_config=gan_config,
                             classic_config=classic_config, n_copies=n_copies, seed=seed + k, classic_seed=seed,
-                            cache_dir=cache_dir, n_jobs=n_jobs, progress=progress)
+                            cache_dir=cache_dir, n_jobs=n_jobs, progress=progress, copy_stats=copy_stats)
         prepared.append(fold)
         for s in seeds:
             for cond in conditions:

@@ -8,7 +8,9 @@ Serves notebook 03_gan_augmentation. The study itself (folds, synthetic data, tr
 
 from __future__ import annotations
 
+import dataclasses
 import time
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -30,8 +32,56 @@ from serlib.experiments.augmentation import (
     valence_predictions,
 )
 from serlib.features.frames import compute_frame_features
+from serlib.features.speaker_norm import normalize_with_stats, speaker_frame_stats
 from serlib.reporting.run_context import corpus_title
 from serlib.targets import GAN_AIM_MIN_GAIN, gan_aim_reached
+
+#: The classifiers notebook 03 can study (parameter ``study_model``).
+STUDY_MODELS = ("paper", "strong")
+
+
+@dataclass(frozen=True)
+class StudySetup:
+    """What the augmentation study trains and on which features (notebook 03, parameter ``study_model``).
+
+    ``paper``: the paper-architecture CNN-LSTM in our setting (``OUR_SETTING``) on MFCC + delta windows, SpecAugment
+    only in the classical conditions. ``strong``: notebook 04's strong hybrid (``STRONG_HYBRID_SETTING``) on
+    log-mel + eGeMAPS descriptors normalised per speaker (its ``_spknorm`` leaderboard row), its own SpecAugment in
+    every condition; the GAN then translates every feature column.
+    """
+
+    name: str
+    label: str
+    feature_config: object
+    model_config: object
+    speaker_normalize: bool
+    spec_augment_with_classic: bool
+    feature_label: str
+    feature_name: str
+
+
+def study_setup(study_model: str, max_epochs: int | None = None, *, quick: bool = False) -> StudySetup:
+    """The :class:`StudySetup` of ``study_model`` with epochs capped at ``max_epochs`` (CI-sized networks when
+    ``quick``)."""
+    from serlib.features.frames import FeatureConfig
+    from serlib.models.conv_recurrent import CRNN_FEATURES, quick_setting
+    from serlib.models.presets import OUR_SETTING, STRONG_HYBRID_SETTING
+
+    if study_model not in STUDY_MODELS:
+        raise ValueError(f"unknown study_model {study_model!r}; choose from {STUDY_MODELS}")
+    if study_model == "paper":
+        setup = StudySetup("paper", "CNN-LSTM", FeatureConfig(), OUR_SETTING, False, True, "static MFCC",
+                           "MFCC coefficient")
+    else:
+        model = quick_setting(STRONG_HYBRID_SETTING) if quick else STRONG_HYBRID_SETTING
+        setup = StudySetup("strong", "strong CNN-BiLSTM (cnn_lstm_spknorm)", CRNN_FEATURES, model, True, False,
+                           "log-mel + eGeMAPS descriptors, per speaker", "feature column")
+    if max_epochs is not None and setup.model_config.epochs > int(max_epochs):
+        capped = dataclasses.replace(setup.model_config, epochs=int(max_epochs),
+                                     patience=min(setup.model_config.patience, int(max_epochs)))
+        setup = dataclasses.replace(setup, model_config=capped)
+    return setup
+
 
 #: The emotions a source utterance is translated to in the real-vs-generated figure (those the GAN knows).
 SHOWN_TARGETS = ("angry", "sad", "happy", "fearful")
@@ -61,25 +111,35 @@ def classic_examples(manifest: pd.DataFrame, feature_config, classic_config, *, 
 
 
 def run_study(feature_sets: dict, corpora, seeds, *, model_config, gan_config, classic_config, n_copies: int = 1,
-              n_folds: int | None = None, seed: int = 0, n_jobs: int = 1) -> tuple[dict, list[str], list[tuple]]:
+              n_folds: int | None = None, seed: int = 0, n_jobs: int = 1, speaker_normalize: bool = False,
+              spec_augment_with_classic: bool = True) -> tuple[dict, list[str], list[tuple]]:
     """:func:`serlib.experiments.augmentation.run_comparison` on each corpus's speaker folds (section 3).
 
+    ``speaker_normalize``: the study runs on features z-normalised per speaker with that speaker's own unlabelled
+    frames (the ``_spknorm`` models of notebook 04); classical copies get their source speaker's statistics.
+    ``spec_augment_with_classic``: see :func:`serlib.experiments.augmentation.fit_predict_condition`.
+
     Returns:
-        ``{corpus: {"folds", "predictions", "runs", "prepared", "seconds"}}``, one line per corpus, and
-        ``(what, corpus, reason)`` for every part a fold had to skip.
+        ``{corpus: {"folds", "predictions", "runs", "prepared", "seconds", "copy_stats"}}``, one line per corpus,
+        and ``(what, corpus, reason)`` for every part a fold had to skip.
     """
     results, lines, skipped = {}, [], []
     for name in corpora:
-        fs = feature_sets[name]
+        fs, copy_stats = feature_sets[name], None
+        if speaker_normalize:
+            speakers = fs.manifest["speaker"].astype(str).to_numpy()
+            copy_stats = speaker_frame_stats(fs.frames, speakers)
+            fs = dataclasses.replace(fs, frames=normalize_with_stats(fs.frames, speakers, copy_stats))
         folds = speaker_independent_folds(fs.manifest, n_folds, seed=seed)
         t0 = time.perf_counter()
         preds, runs, prepared = run_comparison(fs, folds, seeds=seeds, model_config=model_config,
                                                gan_config=gan_config, classic_config=classic_config,
-                                               n_copies=n_copies, seed=seed, n_jobs=n_jobs)
+                                               n_copies=n_copies, seed=seed, n_jobs=n_jobs, copy_stats=copy_stats,
+                                               spec_augment_with_classic=spec_augment_with_classic)
         results[name] = {"folds": folds, "predictions": preds, "runs": runs, "prepared": prepared,
-                         "seconds": time.perf_counter() - t0}
+                         "seconds": time.perf_counter() - t0, "copy_stats": copy_stats, "features": fs}
         lines.append(f"{name}: {len(folds)} folds x {len(seeds)} seed(s) x {len(CONDITIONS)} conditions = {len(runs)} "
-                     f"CNN-LSTM trainings in {results[name]['seconds'] / 60:.1f} min")
+                     f"classifier trainings in {results[name]['seconds'] / 60:.1f} min")
         skipped += [(f"{what}, fold {k + 1}", name, reason)
                     for k, fold in enumerate(prepared) for what, reason in fold.skipped]
     return results, lines, skipped
@@ -222,6 +282,8 @@ def rerun_check(features, result: dict, *, model_config, classic_config, conditi
     Returns the ``rerun`` metrics: test utterances whose prediction changed, and the largest absolute difference
     between the remade and the used copies (both 0 when the study repeats exactly).
     """
+    if result.get("features") is not None:  # the features the study trained on (normalised per speaker, if so)
+        features = result["features"]
     preds, fold = result["predictions"], result["prepared"][0]
     first_seed = sorted(preds["seed"].unique())[0]
     used = preds[(preds["condition"] == condition) & (preds["fold"] == 0) & (preds["seed"] == first_seed)]
@@ -241,6 +303,9 @@ def rerun_check(features, result: dict, *, model_config, classic_config, conditi
         fresh = classic_augmented_features(features.manifest, rows, fold.split.test, feature_config=features.config,
                                            config=classic_config, seed=seed, n_copies=1, cache_dir=False,
                                            n_jobs=n_jobs, progress=False)
+        if result.get("copy_stats") is not None:
+            speakers = features.manifest["speaker"].astype(str).to_numpy()[fresh.source]
+            fresh.frames = normalize_with_stats(fresh.frames, speakers, result["copy_stats"])
         diffs = [float(np.max(np.abs(f - first_copy[int(s)]))) if f.shape == first_copy[int(s)].shape else np.inf
                  for f, s in zip(fresh.frames, fresh.source)]
         out.update({"classic_copies_checked": len(diffs), "classic_copies_max_abs_diff": max(diffs, default=0.0)})
@@ -322,14 +387,14 @@ def _quality_reading(q: pd.Series) -> str:
 
 
 def summary_lines(corpus: str, result: dict, summary: pd.DataFrame, quality: pd.DataFrame | None, *,
-                  quick: bool = False) -> list[str]:
+                  quick: bool = False, model_label: str = "CNN-LSTM") -> list[str]:
     """The closing Markdown bullets of one corpus: UAR without augmentation, each condition's paired difference
     and verdict, the GAN aim of :mod:`serlib.targets`, the GAN's quality and its training time."""
     s = summary.set_index("condition")
     base = s.loc["none", "uar_mean"] if "none" in s.index else np.nan
     lines = [f"- **{corpus_title(corpus)}**, speaker-independent, {len(result['folds'])} folds, "
              f"{int(s['n_seeds'].iloc[0])} seed(s){' (QUICK run: tiny subset, few epochs; not meaningful)' if quick else ''}"
-             f": without augmentation the CNN-LSTM reached a UAR of {100 * base:.1f} % (measured here)."]
+             f": without augmentation the {model_label} reached a UAR of {100 * base:.1f} % (measured here)."]
     for cond in ("classic", "gan", "classic_gan"):
         if cond not in s.index:
             continue

@@ -49,6 +49,39 @@ def speaker_normalize_matrix(X, speakers) -> np.ndarray:
     return out.astype(np.float32)
 
 
+def speaker_frame_stats(frames_list, speakers) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per speaker, the mean and standard deviation of every feature over all frames of their utterances.
+
+    Args:
+        frames_list: one ``(n_frames, n_features)`` array per utterance (``FeatureSet.frames``).
+        speakers: one speaker id per utterance (no emotion label is read).
+
+    Returns:
+        ``{speaker: (mean, std)}`` (float64; a std below 1e-8 is replaced by 1, so a constant feature becomes 0).
+    """
+    spk = _speaker_array(speakers, len(frames_list))
+    stats = {}
+    for s in np.unique(spk):
+        stacked = np.concatenate([np.asarray(frames_list[i], np.float64) for i in np.flatnonzero(spk == s)], axis=0)
+        sd = stacked.std(axis=0)
+        stats[str(s)] = (stacked.mean(axis=0), np.where(sd > 1e-8, sd, 1.0))
+    return stats
+
+
+def normalize_with_stats(frames_list, speakers, stats: dict) -> list[np.ndarray]:
+    """Z-normalise each utterance's frames with its speaker's statistics from :func:`speaker_frame_stats`.
+
+    Serves notebook 03 too: waveform-augmented copies are normalised with the statistics of their source
+    speaker's *real* utterances, so the shift an augmentation makes (a pitch shift, added noise) survives.
+    """
+    spk = _speaker_array(speakers, len(frames_list))
+    missing = sorted(set(spk) - set(stats))
+    if missing:
+        raise ValueError(f"no statistics for speaker(s) {missing[:5]}")
+    return [((np.asarray(f, np.float64) - stats[s][0]) / stats[s][1]).astype(np.float32)
+            for f, s in zip(frames_list, spk)]
+
+
 def speaker_normalize_frames(frames_list, speakers) -> list[np.ndarray]:
     """Z-normalise frame features with the mean/std over all frames of each speaker's utterances.
 
@@ -59,13 +92,4 @@ def speaker_normalize_frames(frames_list, speakers) -> list[np.ndarray]:
     Returns:
         New float32 arrays, in the same order.
     """
-    spk = _speaker_array(speakers, len(frames_list))
-    out: list[np.ndarray | None] = [None] * len(frames_list)
-    for s in np.unique(spk):
-        idx = np.flatnonzero(spk == s)
-        stacked = np.concatenate([np.asarray(frames_list[i], np.float64) for i in idx], axis=0)
-        mu, sd = stacked.mean(axis=0), stacked.std(axis=0)
-        sd = np.where(sd > 1e-8, sd, 1.0)
-        for i in idx:
-            out[i] = ((np.asarray(frames_list[i], np.float64) - mu) / sd).astype(np.float32)
-    return out  # type: ignore[return-value]
+    return normalize_with_stats(frames_list, speakers, speaker_frame_stats(frames_list, speakers))

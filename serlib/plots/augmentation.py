@@ -41,7 +41,7 @@ def plot_gan_losses(history: pd.DataFrame, axes=None, title: str = "GAN training
 
 def plot_real_vs_generated(panels: list[tuple[str, np.ndarray]], frame_rate: float, axes=None,
                            n_show: int | None = None, title: str | None = None, vmax: float | None = None,
-                           colorbar: bool = True):
+                           colorbar: bool = True, feature_name: str = "MFCC coefficient"):
     """A row of static MFCC images ``(n_frames, n_coeffs)``, one per ``(label, matrix)``, on one colour scale.
 
     Coefficient 0 (overall level) is left out so that the colour scale shows the spectral shape.
@@ -60,16 +60,18 @@ def plot_real_vs_generated(panels: list[tuple[str, np.ndarray]], frame_rate: flo
         im = ax.imshow(m.T, origin="lower", aspect="auto", cmap="coolwarm", vmin=-vmax, vmax=vmax, extent=extent)
         ax.set_title(label, fontsize=9)
         ax.set_xlabel("time (s)")
-    axes[0].set_ylabel("MFCC coefficient index (1..)")
+    axes[0].set_ylabel(f"{feature_name} index (1..)")
     if im is not None and colorbar:
         cb = axes[-1].figure.colorbar(im, ax=list(axes), fraction=0.02, pad=0.01)
-        cb.set_label("MFCC value (dB-scaled cepstrum)")
+        cb.set_label(f"{feature_name} value" if feature_name != "MFCC coefficient"
+                     else "MFCC value (dB-scaled cepstrum)")
     if title:
         axes[0].figure.suptitle(title, fontsize=10)
     return axes
 
 
-def plot_real_vs_generated_grid(top: list, bottom: list, frame_rate: float, title: str | None = None):
+def plot_real_vs_generated_grid(top: list, bottom: list, frame_rate: float, title: str | None = None,
+                                feature_name: str = "MFCC coefficient"):
     """Two rows of :func:`plot_real_vs_generated` on one colour scale: translations (top) and the real
     utterances they should resemble (bottom); empty bottom cells are hidden. Returns the axes grid."""
     import matplotlib.pyplot as plt
@@ -77,8 +79,8 @@ def plot_real_vs_generated_grid(top: list, bottom: list, frame_rate: float, titl
     vmax = max(float(np.percentile(np.abs(np.asarray(m)[:, 1:]), 99)) for _, m in top + bottom)
     fig, axes = plt.subplots(2, len(top), figsize=(3.6 * len(top), 7.0), squeeze=False)
     fig.subplots_adjust(hspace=0.45)
-    plot_real_vs_generated(top, frame_rate, axes=axes[0], vmax=vmax)
-    plot_real_vs_generated(bottom, frame_rate, axes=axes[1][:len(bottom)], vmax=vmax)
+    plot_real_vs_generated(top, frame_rate, axes=axes[0], vmax=vmax, feature_name=feature_name)
+    plot_real_vs_generated(bottom, frame_rate, axes=axes[1][:len(bottom)], vmax=vmax, feature_name=feature_name)
     for ax in axes[1][len(bottom):]:
         ax.axis("off")
     if title:
@@ -87,7 +89,8 @@ def plot_real_vs_generated_grid(top: list, bottom: list, frame_rate: float, titl
 
 
 def plot_emotion_profiles(profiles: pd.DataFrame, axes=None,
-                          title: str = "Per-emotion MFCC profile: real vs generated"):
+                          title: str = "Per-emotion MFCC profile: real vs generated",
+                          feature_name: str = "MFCC coefficient"):
     """Small multiples per emotion: each coefficient's mean deviation from the all-emotion real mean (z units).
 
     ``profiles`` is :func:`serlib.augmentation.gan_quality.emotion_profiles`' long table (column ``z_mean``). A generator that
@@ -108,7 +111,7 @@ def plot_emotion_profiles(profiles: pd.DataFrame, axes=None,
                 ax.plot(g["coefficient"], g["z_mean"], color=color, label=f"{kind} windows", marker=".", ms=3)
         ax.axhline(0, color="0.5", lw=0.8)
         ax.set_title(e, fontsize=9)
-        ax.set_xlabel("MFCC coefficient index")
+        ax.set_xlabel(f"{feature_name} index")
         ax.set_ylabel("mean - all-emotion mean (std units)")
         ax.grid(alpha=0.3)
     for ax in flat[len(emotions):]:
