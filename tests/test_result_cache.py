@@ -93,3 +93,18 @@ def test_each_kind_of_training_has_its_own_code_version():
     assert result_cache.training_key(kind="gan", seed=0) != result_cache.training_key(kind="augmentation", seed=0)
     with pytest.raises(ValueError, match="unknown kind"):
         result_cache.training_key(kind="mystery", seed=0)
+
+
+def test_a_derived_feature_set_never_inherits_its_parents_digest():
+    from serlib.experiments.leaderboard import speaker_normalized
+
+    fs = _data()
+    full = result_cache.feature_set_digest(fs)
+    assert result_cache.feature_set_digest(fs) == full  # memoised
+    half = fs.subset(np.arange(len(fs)) % 2 == 0)  # copies extra, memo included
+    assert result_cache.feature_set_digest(half) != full
+    normalised = speaker_normalized(fs)  # other frames, same labels
+    assert result_cache.feature_set_digest(normalised) != full
+    shared = dataclasses.replace(fs, frames=[f + 1 for f in fs.frames])  # shares fs.extra itself
+    assert result_cache.feature_set_digest(shared) != full
+    assert result_cache.feature_set_digest(fs) == full  # the parent still gets its own

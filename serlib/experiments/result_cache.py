@@ -80,12 +80,19 @@ def frames_digest(frames, *columns) -> str:
 
 
 def feature_set_digest(fs) -> str:
-    """:func:`frames_digest` of a FeatureSet's frames, emotions and speakers (memoised on the set)."""
-    key = fs.extra.get("_content_digest") if isinstance(getattr(fs, "extra", None), dict) else None
-    if key is None:
-        key = frames_digest(fs.frames, fs.manifest["emotion"].astype(str), fs.manifest["speaker"].astype(str))
-        if isinstance(getattr(fs, "extra", None), dict):
-            fs.extra["_content_digest"] = key
+    """:func:`frames_digest` of a FeatureSet's frames, emotions and speakers (memoised on the set).
+
+    The memo in ``fs.extra`` names the frames list and manifest it was computed from and serves only those: a set
+    made from another (``subset``, ``dataclasses.replace`` with normalised frames) copies or shares ``extra``, and
+    must not inherit its parent's digest.
+    """
+    extra = fs.extra if isinstance(getattr(fs, "extra", None), dict) else None
+    memo = extra.get("_content_digest") if extra is not None else None
+    if memo is not None and memo[0] is fs.frames and memo[1] is fs.manifest:
+        return memo[2]
+    key = frames_digest(fs.frames, fs.manifest["emotion"].astype(str), fs.manifest["speaker"].astype(str))
+    if extra is not None:
+        extra["_content_digest"] = (fs.frames, fs.manifest, key)
     return key
 
 
@@ -104,6 +111,7 @@ def code_version(kind: str) -> str:
             h.update((here / f"{name}.py").read_bytes())
         _CODE_VERSIONS[kind] = h.hexdigest()[:16]
     return _CODE_VERSIONS[kind]
+
 
 def _jsonable(x):
     if dataclasses.is_dataclass(x) and not isinstance(x, type):
