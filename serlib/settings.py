@@ -27,8 +27,6 @@ RUN_SIZES: dict[str, dict[str, dict]] = {
                         "leaderboard_max_epochs": 8},
     },
 }
-#: The ``demo`` budget's overrides (a view of :data:`RUN_SIZES`).
-DEMO_PARAMETERS = RUN_SIZES["demo"]
 
 
 def resolve_budget(budget: str, corpora: dict[str, str] | None, quick: bool) -> str:

@@ -65,7 +65,7 @@ def study_setup(study_model: str, max_epochs: int | None = None, *, quick: bool 
     ``quick``)."""
     from serlib.features.frames import FeatureConfig
     from serlib.models.conv_recurrent import CRNN_FEATURES, quick_setting
-    from serlib.models.presets import OUR_SETTING, STRONG_HYBRID_SETTING
+    from serlib.models.presets import OUR_SETTING, STRONG_HYBRID_SETTING, cap_epochs
 
     if study_model not in STUDY_MODELS:
         raise ValueError(f"unknown study_model {study_model!r}; choose from {STUDY_MODELS}")
@@ -76,11 +76,7 @@ def study_setup(study_model: str, max_epochs: int | None = None, *, quick: bool 
         model = quick_setting(STRONG_HYBRID_SETTING) if quick else STRONG_HYBRID_SETTING
         setup = StudySetup("strong", "strong CNN-BiLSTM (cnn_lstm_spknorm)", CRNN_FEATURES, model, True, False,
                            "log-mel + eGeMAPS descriptors, per speaker", "feature column")
-    if max_epochs is not None and setup.model_config.epochs > int(max_epochs):
-        capped = dataclasses.replace(setup.model_config, epochs=int(max_epochs),
-                                     patience=min(setup.model_config.patience, int(max_epochs)))
-        setup = dataclasses.replace(setup, model_config=capped)
-    return setup
+    return dataclasses.replace(setup, model_config=cap_epochs(setup.model_config, max_epochs))
 
 
 #: The emotions a source utterance is translated to in the real-vs-generated figure (those the GAN knows).
@@ -120,7 +116,8 @@ def run_study(feature_sets: dict, corpora, seeds, *, model_config, gan_config, c
     ``spec_augment_with_classic``: see :func:`serlib.experiments.augmentation.fit_predict_condition`.
 
     Returns:
-        ``{corpus: {"folds", "predictions", "runs", "prepared", "seconds", "copy_stats"}}``, one line per corpus,
+        ``{corpus: {"folds", "predictions", "runs", "prepared", "seconds", "copy_stats", "features"}}``
+        (``features``: the set the study trained on, normalised when ``speaker_normalize``), one line per corpus,
         and ``(what, corpus, reason)`` for every part a fold had to skip.
     """
     results, lines, skipped = {}, [], []

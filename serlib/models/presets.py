@@ -7,6 +7,8 @@ two notebooks cannot drift apart on what "our setting" means.
 
 from __future__ import annotations
 
+import dataclasses
+
 from serlib.models.cnn_lstm import CnnLstmConfig
 from serlib.models.conv_recurrent import ConvRecurrentConfig
 
@@ -25,3 +27,12 @@ STRONG_HYBRID_SETTING = ConvRecurrentConfig()
 LSTM_ATTENTION_SETTING = ConvRecurrentConfig(conv_filters=(), stack_frames=4)
 #: The "CNN only" ablation: the same CNN front end, statistics pooling instead of the LSTM.
 CNN_ONLY_SETTING = ConvRecurrentConfig(recurrent="none", pooling="stats")
+
+
+def cap_epochs(config, max_epochs: int | None):
+    """``config`` with at most ``max_epochs`` epochs and no more patience than epochs (``None``: unchanged).
+
+    One rule for every run size that shortens a preset (the leaderboard's demo budget, notebook 03's study)."""
+    if max_epochs is None or config.epochs <= int(max_epochs):
+        return config
+    return dataclasses.replace(config, epochs=int(max_epochs), patience=min(config.patience, int(max_epochs)))

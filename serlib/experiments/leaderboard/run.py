@@ -33,6 +33,7 @@ from serlib.experiments.leaderboard.statistics import leaderboard_table, paired_
 from serlib.features.speaker_norm import SPKNORM_SUFFIX
 from serlib.messages import InsufficientDataError
 from serlib.reporting.formatting import pct as _pct
+from serlib.reporting.formatting import percent_columns
 
 #: Published anchors for RAVDESS speech, speaker-independent (actor-disjoint folds). **Reported** by their
 #: authors, never measured here; ``metric`` says whether the number is WA or UAR.
@@ -261,8 +262,6 @@ def row_seeds(table: pd.DataFrame, corpus: str, protocol: str, model: str) -> in
 
 def ablation_display(ablation: pd.DataFrame) -> pd.DataFrame:
     """The paired-ablation table as notebook 04 shows it: percentages, the columns a reader compares."""
-    from serlib.reporting.formatting import percent_columns
-
     shown = percent_columns(ablation, ("uar_reference", "uar_variant", "uar_diff", "uar_diff_ci_low",
                                        "uar_diff_ci_high"))
     return shown[["variant", "n_seeds", "uar_reference", "uar_variant", "uar_diff", "uar_diff_ci_low",
@@ -278,13 +277,10 @@ def default_plan(*, quick: bool = False, max_epochs: int | None = None) -> Leade
     """The leaderboard of the reference run (notebook 04). ``quick``: CI-sized settings (numbers mean nothing);
     ``max_epochs`` caps every deep row's epochs (the demo budget)."""
     from serlib.models.conv_recurrent import quick_setting
-    from serlib.models.presets import CNN_ONLY_SETTING, LSTM_ATTENTION_SETTING, STRONG_HYBRID_SETTING
+    from serlib.models.presets import CNN_ONLY_SETTING, LSTM_ATTENTION_SETTING, STRONG_HYBRID_SETTING, cap_epochs
 
     def sized(cfg):
-        cfg = quick_setting(cfg) if quick else cfg
-        if max_epochs is not None and cfg.epochs > max_epochs:
-            cfg = dataclasses.replace(cfg, epochs=max_epochs, patience=min(cfg.patience, max_epochs))
-        return cfg
+        return cap_epochs(quick_setting(cfg) if quick else cfg, max_epochs)
 
     best, lstm, cnn = sized(STRONG_HYBRID_SETTING), sized(LSTM_ATTENTION_SETTING), sized(CNN_ONLY_SETTING)
     return LeaderboardPlan(

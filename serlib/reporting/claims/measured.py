@@ -41,7 +41,6 @@ class _Lookup:
         return self.get(key, required=False) is not None
 
 
-
 def _ci(ci) -> str:
     if isinstance(ci, (list, tuple)) and len(ci) == 2 and all(isinstance(v, (int, float)) for v in ci):
         return f" [95 % CI {100 * ci[0]:.1f} to {100 * ci[1]:.1f}]"  # "to": a dash would read as minus
