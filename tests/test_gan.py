@@ -144,7 +144,7 @@ def test_quality_scores_are_fractions_and_use_training_speakers_only(fitted):
 
 
 def test_edit_size_measures_how_far_and_which_way_translations_move():
-    from serlib.augmentation.gan_quality import _edit_size
+    from serlib.augmentation.gan_quality import edit_size
     rng = np.random.default_rng(0)
     a = rng.normal(0.0, 1.0, (200, 4))
     b = rng.normal(0.0, 1.0, (200, 4)) + np.array([4.0, 0, 0, 0])  # emotion b lies +4 on axis 0
@@ -153,11 +153,11 @@ def test_edit_size_measures_how_far_and_which_way_translations_move():
     tgt = np.where(src == "a", "b", "a")
     gap = b.mean(0) - a.mean(0)
     full = real + np.where((src == "a")[:, None], gap, -gap)  # every window moved exactly by the class gap
-    ratio, cos = _edit_size(real, full, src, tgt)
+    ratio, cos = edit_size(real, full, src, tgt)
     assert ratio == pytest.approx(1.0, abs=1e-6) and cos == pytest.approx(1.0, abs=1e-6)
-    ratio, cos = _edit_size(real, real + 0.1 * (full - real), src, tgt)  # a near-copy, right direction
+    ratio, cos = edit_size(real, real + 0.1 * (full - real), src, tgt)  # a near-copy, right direction
     assert ratio == pytest.approx(0.1, abs=1e-6) and cos > 0.99
-    ratio, cos = _edit_size(real, real - (full - real), src, tgt)  # the wrong way
+    ratio, cos = edit_size(real, real - (full - real), src, tgt)  # the wrong way
     assert cos == pytest.approx(-1.0, abs=1e-6)
 
 

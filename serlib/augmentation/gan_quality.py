@@ -100,7 +100,7 @@ def gan_quality(gan: EmotionStarGAN, frames_list, emotions, speakers, *, seed: i
     gen = np.concatenate([gan.translate_windows(wb[i:i + 512], targets[i:i + 512])
                           for i in range(0, len(wb), 512)])
     pred = clf.predict(window_statistics(gen))
-    edit_ratio, edit_cosine = _edit_size(window_statistics(wb), window_statistics(gen), yb, targets)
+    edit_ratio, edit_cosine = edit_size(window_statistics(wb), window_statistics(gen), yb, targets)
     x2 = np.concatenate([window_statistics(wb), window_statistics(gen)])
     y2 = np.r_[np.zeros(len(wb)), np.ones(len(gen))]
     cv = StratifiedKFold(5, shuffle=True, random_state=seed)
@@ -119,17 +119,22 @@ def gan_quality(gan: EmotionStarGAN, frames_list, emotions, speakers, *, seed: i
     }
 
 
-def _edit_size(real_stats: np.ndarray, gen_stats: np.ndarray, source, target) -> tuple[float, float]:
-    """``(edit_ratio, edit_cosine)`` of :func:`gan_quality`; windows whose source or target emotion has no real
-    window in ``real_stats`` are left out."""
-    mu, sd = real_stats.mean(axis=0), np.maximum(real_stats.std(axis=0), 1e-9)
-    zr, zg = (real_stats - mu) / sd, (gen_stats - mu) / sd
+def edit_size(source_stats: np.ndarray, gen_stats: np.ndarray, source, target, *, reference_stats=None,
+              reference_emotions=None) -> tuple[float, float]:
+    """``(edit_ratio, edit_cosine)`` of :func:`gan_quality`: how far each translation moved its source's statistics,
+    relative to the distance between the real means of its source and target emotions, and the cosine with that
+    direction. Scaling and emotion means come from ``reference_stats`` / ``reference_emotions`` (default: the
+    sources themselves); rows whose source or target emotion has no reference row are left out."""
+    ref = source_stats if reference_stats is None else reference_stats
+    ref_emotions = np.asarray(source if reference_emotions is None else reference_emotions)
+    mu, sd = ref.mean(axis=0), np.maximum(ref.std(axis=0), 1e-9)
+    zs, zg, zr = (source_stats - mu) / sd, (gen_stats - mu) / sd, (ref - mu) / sd
     source, target = np.asarray(source), np.asarray(target)
-    means = {e: zr[source == e].mean(axis=0) for e in np.unique(source)}
-    ok = np.array([t in means for t in target])
+    means = {e: zr[ref_emotions == e].mean(axis=0) for e in np.unique(ref_emotions)}
+    ok = np.array([s in means and t in means for s, t in zip(source, target)], bool)
     if not ok.any():
         return float("nan"), float("nan")
-    move = (zg - zr)[ok]
+    move = (zg - zs)[ok]
     gap = np.stack([means[t] - means[s] for s, t in zip(source[ok], target[ok])])
     move_len, gap_len = np.linalg.norm(move, axis=1), np.linalg.norm(gap, axis=1)
     cosine = (move * gap).sum(axis=1) / np.maximum(move_len * gap_len, 1e-12)

@@ -15,7 +15,9 @@ The experiment compares four training conditions of the CNN-LSTM under the speak
 - ``none``: real training utterances only, SpecAugment off;
 - ``classic``: plus one waveform-augmented copy per training utterance, SpecAugment on;
 - ``gan``: plus GAN-translated utterances (:mod:`serlib.augmentation`), SpecAugment off;
-- ``classic_gan``: both.
+- ``classic_gan``: both;
+- GAN variants (:class:`serlib.augmentation.selection.SyntheticVariant`): other choices of translations (a
+  classifier filter, a synthetic-to-real ratio), each its own condition; ``gan`` is the unfiltered one.
 
 Every augmenter is built from the *fit* part of a fold's training speakers (validation speakers for early
 stopping and test speakers never reach it): the functions here take the test positions too and refuse a
@@ -34,13 +36,27 @@ import pandas as pd
 from serlib.augmentation.classic import AugmentedData, ClassicAugmentConfig, classic_augmented_features
 from serlib.augmentation.gan import EmotionStarGAN, GanConfig, check_speakers_disjoint, fit_fold_gan
 from serlib.augmentation.gan_quality import gan_quality
+from serlib.augmentation.selection import (
+    GAN_UNFILTERED,
+    SyntheticVariant,
+    candidates_needed,
+    select,
+    selection_quality,
+    target_confidence,
+)
 from serlib.evaluation.splits import Split, validation_speakers_split
 from serlib.features.extract import FeatureSet
 from serlib.features.speaker_norm import normalize_with_stats
 from serlib.messages import InsufficientDataError
 
-#: The four training conditions of notebook 03, in display order.
+#: The four training conditions of notebook 03, in display order (GAN variants follow them).
 CONDITIONS = ("none", "classic", "gan", "classic_gan")
+
+
+def condition_order(conditions) -> list[str]:
+    """``conditions`` in display order: those of :data:`CONDITIONS` first, then the others as given."""
+    conditions = list(dict.fromkeys(conditions))
+    return [c for c in CONDITIONS if c in conditions] + [c for c in conditions if c not in CONDITIONS]
 
 
 # ---------------------------------------------------------------------------------------------- experiment
@@ -52,9 +68,13 @@ class FoldAugmentation:
         split: the fold (test positions are only predicted, never augmented).
         fit, val: training positions for fitting / early stopping (validation speakers from training speakers).
         classic: waveform-augmented copies of ``fit`` rows (or ``None`` if not needed).
-        gan_data: GAN-translated copies of ``fit`` rows (or ``None``).
+        gan_data: the GAN translations of the ``gan`` condition (or ``None``).
         gan: the fold's fitted GAN (trained on ``fit`` rows only).
         gan_quality: :func:`serlib.augmentation.gan_quality.gan_quality` on the fit speakers (or empty).
+        candidates: every GAN translation made (``fit`` rows to a few other emotions; ``params`` holds each one's
+            ``copy`` index and the filter classifier's ``confidence`` in its target).
+        variants: ``{condition: (variant, positions into candidates)}`` for every GAN variant.
+        variant_quality: ``{condition: selection_quality}`` (:func:`serlib.augmentation.selection.selection_quality`).
         skipped: ``(part, reason)`` for each part of the fold its data was too small for (e.g. the quality
             measures).
     """
@@ -67,12 +87,25 @@ class FoldAugmentation:
     gan: EmotionStarGAN | None = None
     gan_quality: dict = field(default_factory=dict)
     skipped: list = field(default_factory=list)
+    candidates: AugmentedData | None = None
+    variants: dict = field(default_factory=dict)
+    variant_quality: dict = field(default_factory=dict)
+
+    def variant_data(self, condition: str) -> AugmentedData:
+        """The GAN translations ``condition`` trains on."""
+        if condition not in self.variants:
+            raise ValueError(f"fold has no GAN variant {condition!r}; prepare it with that variant")
+        _, pos = self.variants[condition]
+        c = self.candidates
+        return AugmentedData([c.frames[i] for i in pos], c.emotions[pos], c.source[pos],
+                             c.params.iloc[pos].reset_index(drop=True), seconds=c.seconds)
 
 
 def prepare_fold(features: FeatureSet, split: Split, *, conditions=CONDITIONS, gan_config: GanConfig = GanConfig(),
                  classic_config: ClassicAugmentConfig = ClassicAugmentConfig(), n_copies: int = 1, seed: int = 0,
                  classic_seed: int | None = None, cache_dir=None, n_jobs: int = 2, quality: bool = True,
-                 progress: bool = True, copy_stats: dict | None = None) -> FoldAugmentation:
+                 progress: bool = True, copy_stats: dict | None = None,
+                 gan_variants: tuple[SyntheticVariant, ...] | None = None) -> FoldAugmentation:
     """Split a fold's training speakers into fit / validation speakers and build the augmenters on ``fit``.
 
     Serves notebook 03. The validation split and the GAN use ``seed`` (not the model seed), so one GAN per
@@ -80,14 +113,19 @@ def prepare_fold(features: FeatureSet, split: Split, *, conditions=CONDITIONS, g
     the same for every fold gives a file the same copy in every fold, so the cache serves all folds.
     ``copy_stats``: when ``features`` are normalised per speaker, the statistics of each speaker's real frames
     (:func:`serlib.features.speaker_norm.speaker_frame_stats`); classical copies, made from audio, are normalised
-    with their source speaker's.
+    with their source speaker's. ``gan_variants``: the GAN conditions (default: ``gan`` with ``n_copies``
+    unfiltered translations per fit utterance); a condition that is a variant's name trains on its selection.
     """
     m = features.manifest
     spk = m["speaker"].astype(str).to_numpy()
     check_speakers_disjoint(spk[split.train], spk[split.test])
-    unknown = sorted(set(conditions) - set(CONDITIONS))
+    variants = {v.name: v for v in (gan_variants or (dataclasses.replace(GAN_UNFILTERED, ratio=float(n_copies)),))}
+    unknown = sorted(set(conditions) - set(CONDITIONS) - set(variants))
     if unknown:
-        raise ValueError(f"unknown condition(s) {unknown}; choose from {CONDITIONS}")
+        raise ValueError(f"unknown condition(s) {unknown}; choose from {CONDITIONS} or a GAN variant {sorted(variants)}")
+    wanted = [variants[c] for c in dict.fromkeys(conditions) if c in variants]
+    if "classic_gan" in conditions and "gan" in variants and variants["gan"] not in wanted:
+        wanted.append(variants["gan"])
     fit, val = validation_speakers_split(m, split.train, seed=seed)
     fold = FoldAugmentation(split, fit, val)
     emotions = m["emotion"].astype(str).to_numpy()
@@ -99,17 +137,35 @@ def prepare_fold(features: FeatureSet, split: Split, *, conditions=CONDITIONS, g
                                                   cache_dir=cache_dir, n_jobs=n_jobs, progress=progress)
         if copy_stats is not None:
             fold.classic.frames = normalize_with_stats(fold.classic.frames, spk[fold.classic.source], copy_stats)
-    if {"gan", "classic_gan"} & set(conditions):
+    if wanted:
         gan = fold_gan(features, fit, split.test, gan_config=gan_config, seed=seed, progress=progress)
         gan.assert_unseen(spk[split.test])
         t0 = time.perf_counter()
-        frames, targets, src = gan.augment([features.frames[i] for i in fit], emotions[fit], spk[fit],
-                                           n_copies=n_copies, seed=seed)
+        fit_frames = [features.frames[i] for i in fit]
+        # the k-th translation of an utterance does not depend on how many are made, so copy 0 is the same data
+        # whether one or several candidates are drawn
+        frames, targets, src = gan.augment(fit_frames, emotions[fit], spk[fit], n_copies=candidates_needed(wanted, len(gan.emotions_)),
+                                           seed=seed)
+        copy = np.concatenate([np.arange(c) for c in np.bincount(src, minlength=len(fit))]) if len(src) else src
+        confidence = (target_confidence(fit_frames, emotions[fit], frames, targets, seed=seed)
+                      if any(v.threshold is not None for v in wanted) else np.ones(len(frames)))
         fold.gan = gan
-        fold.gan_data = AugmentedData(frames, targets, fit[src],
-                                      pd.DataFrame({"source": fit[src], "source_emotion": emotions[fit][src],
-                                                    "target_emotion": targets}),
-                                      seconds=gan.train_seconds_ + time.perf_counter() - t0)
+        fold.candidates = AugmentedData(frames, targets, fit[src],
+                                        pd.DataFrame({"source": fit[src], "source_emotion": emotions[fit][src],
+                                                      "target_emotion": targets, "copy": copy,
+                                                      "confidence": confidence}),
+                                        seconds=gan.train_seconds_ + time.perf_counter() - t0)
+        for v in wanted:
+            chosen = fold.variants[v.name] = (v, select(v, confidence, copy, len(fit), seed=seed))
+            fold.variant_quality[v.name] = {"realised_ratio": len(chosen[1]) / max(len(fit), 1)}
+            if quality:
+                try:
+                    fold.variant_quality[v.name] |= selection_quality(fit_frames, emotions[fit], spk[fit], frames,
+                                                                      targets, src, chosen[1], seed=seed)
+                except InsufficientDataError as err:
+                    fold.skipped.append((f"selection quality of {v.name}", str(err)))
+        if "gan" in fold.variants:
+            fold.gan_data = fold.variant_data("gan")
         if quality:
             try:
                 fold.gan_quality = gan_quality(gan, [features.frames[i] for i in fit], emotions[fit], spk[fit],
@@ -144,8 +200,9 @@ def fold_gan(features: FeatureSet, fit, test, *, gan_config: GanConfig = GanConf
 
 def training_data(features: FeatureSet, fold: FoldAugmentation, condition: str) -> tuple[list, np.ndarray, bool]:
     """``(frames_list, labels, spec_augment)`` the CNN-LSTM trains on under ``condition`` in ``fold``."""
-    if condition not in CONDITIONS:
-        raise ValueError(f"unknown condition {condition!r}; choose from {CONDITIONS}")
+    if condition not in CONDITIONS and condition not in fold.variants:
+        raise ValueError(f"unknown condition {condition!r}; choose from {CONDITIONS} or the fold's GAN variants "
+                         f"{sorted(fold.variants)}")
     emotions = features.manifest["emotion"].astype(str).to_numpy()
     frames = [features.frames[i] for i in fold.fit]
     labels = [emotions[fold.fit]]
@@ -159,6 +216,10 @@ def training_data(features: FeatureSet, fold: FoldAugmentation, condition: str) 
             raise ValueError(f"fold has no GAN data; prepare it with condition {condition!r}")
         frames += fold.gan_data.frames
         labels.append(fold.gan_data.emotions)
+    elif condition not in CONDITIONS:
+        data = fold.variant_data(condition)
+        frames += data.frames
+        labels.append(data.emotions)
     return frames, np.concatenate(labels), condition in ("classic", "classic_gan")
 
 
@@ -209,11 +270,11 @@ def run_comparison(features: FeatureSet, folds: list[Split], *, conditions=CONDI
                    model_config=None, gan_config: GanConfig = GanConfig(),
                    classic_config: ClassicAugmentConfig = ClassicAugmentConfig(), n_copies: int = 1, seed: int = 0,
                    cache_dir=None, n_jobs: int = 2, progress: bool = True, spec_augment_with_classic: bool = True,
-                   copy_stats: dict | None = None):
+                   copy_stats: dict | None = None, gan_variants: tuple[SyntheticVariant, ...] | None = None):
     """The whole experiment: per fold, build augmenters on its fit speakers, then train every condition x seed.
 
     Serves notebook 03. ``model_config`` and ``spec_augment_with_classic``: see :func:`fit_predict_condition`;
-    ``copy_stats``: see :func:`prepare_fold`.
+    ``copy_stats`` and ``gan_variants``: see :func:`prepare_fold`.
 
     Returns:
         ``(predictions, runs, prepared)``: pooled test predictions of every (condition, seed, fold); one row
@@ -227,7 +288,8 @@ def run_comparison(features: FeatureSet, folds: list[Split], *, conditions=CONDI
     for k, split in enumerate(folds):
         fold = prepare_fold(features, split, conditions=conditions, gan_config=gan_config,
                             classic_config=classic_config, n_copies=n_copies, seed=seed + k, classic_seed=seed,
-                            cache_dir=cache_dir, n_jobs=n_jobs, progress=progress, copy_stats=copy_stats)
+                            cache_dir=cache_dir, n_jobs=n_jobs, progress=progress, copy_stats=copy_stats,
+                            gan_variants=gan_variants)
         prepared.append(fold)
         for s in seeds:
             for cond in conditions:
@@ -353,7 +415,7 @@ def summarise_conditions(predictions: pd.DataFrame, baseline: str = "none", *, n
     """Per condition: UAR mean / std over seeds, accuracy mean, and the paired difference to ``baseline``."""
     per_seed = uar_per_seed(predictions)
     rows = []
-    order = [c for c in CONDITIONS if c in set(per_seed["condition"])]
+    order = condition_order(per_seed["condition"])
     for cond in order:
         g = per_seed[per_seed["condition"] == cond]
         row = {"condition": cond, "n_seeds": len(g), "uar_mean": g["uar"].mean(),

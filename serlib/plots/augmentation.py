@@ -171,7 +171,7 @@ def plot_recall_change(table: pd.DataFrame, ax=None, title: str | None = None):
     y = {e: k for k, e in enumerate(emotions["emotion"])}
     conditions = list(dict.fromkeys(table["condition"]))
     offsets = np.linspace(-0.25, 0.25, len(conditions)) if len(conditions) > 1 else [0.0]
-    for off, (cond, marker) in zip(offsets, zip(conditions, "osD^v")):
+    for off, (cond, marker) in zip(offsets, zip(conditions, "osD^v<>ph*")):
         g = table[table["condition"] == cond]
         yy = np.array([y[e] for e in g["emotion"]]) + off
         x = 100 * g["recall_change"].to_numpy()
