@@ -43,6 +43,9 @@ import pandas as pd
 
 from serlib.features.frames import FeatureConfig, add_deltas, overlapping_windows
 
+#: The emotion of an utterance whose label the GAN must not read (a target corpus's audio, cross-corpus).
+UNLABELLED = ""
+
 #: Files of a saved GAN (:meth:`EmotionStarGAN.save`).
 GENERATOR_WEIGHTS = "generator.weights.h5"
 GAN_STATE = "gan.json"
@@ -233,7 +236,9 @@ class EmotionStarGAN:
 
         Args:
             frames_list: ``(n_frames, n_features)`` arrays (``FeatureSet.frames`` of training rows only).
-            emotions: emotion label of each utterance.
+            emotions: emotion label of each utterance; :data:`UNLABELLED` for audio whose label must not be read
+                (a corpus-aware GAN only): no emotion loss on it, an all-zero emotion condition as its source,
+                and labelled windows are also translated to the other corpus with their own emotion.
             speakers: speaker of each utterance (remembered: :meth:`augment` only accepts these speakers and
                 :meth:`assert_unseen` checks test speakers against them).
             domains: optional corpus name of each utterance; two or more corpora make the GAN corpus-aware.
@@ -251,12 +256,17 @@ class EmotionStarGAN:
         if n == 0 or emotions.shape != (n,) or speakers.shape != (n,):
             raise ValueError(f"need one emotion and one speaker per utterance, got {len(emotions)}, "
                              f"{len(speakers)} for {n} utterances")
-        self.emotions_ = sorted(set(emotions))
+        labelled = emotions != UNLABELLED
+        self.emotions_ = sorted(set(emotions[labelled]))
         if len(self.emotions_) < 2:
             raise ValueError("the GAN needs at least two emotions to translate between")
         self.domains_ = sorted(set(np.asarray(domains).astype(str))) if domains is not None else ["all"]
         dom_idx = self._domain_index(domains, n) if len(self.domains_) > 1 else np.zeros(n, int)
-        emo_idx = self._emotion_index(emotions)
+        semi = not labelled.all()  # a trace-time constant: the all-labelled graph is unchanged
+        if semi and len(self.domains_) < 2:
+            raise ValueError("unlabelled utterances need a corpus-aware GAN (pass the corpus of every utterance)")
+        emo_idx = np.full(n, -1)
+        emo_idx[labelled] = self._emotion_index(emotions[labelled])
         self.train_speakers_ = frozenset(speakers)
 
         statics = [self._static(f) for f in frames_list]
@@ -299,7 +309,9 @@ class EmotionStarGAN:
                 fake = G([x, c_tgt], training=True)
                 out_real, out_fake = D(x, training=True), D(fake, training=True)
                 d_adv = 0.5 * (tf.reduce_mean(tf.square(out_real[0] - 1.0)) + tf.reduce_mean(tf.square(out_fake[0])))
-                d_cls = ce(e_src, out_real[1]) + (ce(d_src, out_real[2]) if corpus_aware else 0.0)
+                e_cls = (ce(tf.maximum(e_src, 0), out_real[1], sample_weight=tf.cast(e_src >= 0, tf.float32))
+                         if semi else ce(e_src, out_real[1]))
+                d_cls = e_cls + (ce(d_src, out_real[2]) if corpus_aware else 0.0)
                 d_loss = d_adv + cfg.lambda_cls * d_cls
             grads = tape.gradient(d_loss, D.trainable_variables)
             d_opt.apply_gradients(zip(grads, D.trainable_variables))
@@ -326,6 +338,10 @@ class EmotionStarGAN:
             e_tgt = (e_src + shift) % n_emo
             d_src = d_all[idx]
             d_tgt = rng.integers(0, n_dom, batch) if corpus_aware else d_src
+            if semi:  # any target for unlabelled windows; half of the corpus changes keep the emotion
+                e_tgt = np.where(e_src < 0, rng.integers(0, n_emo, batch), e_tgt)
+                keep = (rng.random(batch) < 0.5) & (e_src >= 0) & (d_tgt != d_src)
+                e_tgt = np.where(keep, e_src, e_tgt)
             losses = step(tf.constant(x_all[idx]), tf.constant(e_src, tf.int32), tf.constant(d_src, tf.int32),
                           tf.constant(e_tgt, tf.int32), tf.constant(d_tgt, tf.int32))
             for k, v in losses.items():

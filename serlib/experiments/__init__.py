@@ -3,6 +3,9 @@
 - :mod:`serlib.experiments.protocols` - train and test a model under a protocol (``run_protocol``), seed ensembles.
 - :mod:`serlib.experiments.leaderboard` - every model on the same folds and seeds, ensembles, paired ablations.
 - :mod:`serlib.experiments.augmentation` - none / classic / GAN / both, with paired intervals.
+- :mod:`serlib.experiments.augmentation_report` - notebook 03's tables, metrics and sentences from the study.
+- :mod:`serlib.experiments.cross_corpus_augmentation` - the augmentation study across corpora (train on one, test on
+  another), with a corpus-aware GAN that reads the target's audio without labels.
 - :mod:`serlib.experiments.baselines` - decision tree, random forest and SVMs under the same protocols.
 - :mod:`serlib.experiments.baseline_tables` - the baselines' tables, metrics and conclusions, from their runs.
 - :mod:`serlib.experiments.noise` - accuracy under white and babble noise.

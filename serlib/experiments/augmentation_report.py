@@ -361,20 +361,11 @@ def rerun_sentence(corpus: str, rerun: dict) -> str:
     return text + "."
 
 
-def augmentation_metrics(result: dict, summary: pd.DataFrame, protocol: str, *, quality: pd.DataFrame | None = None,
-                         profile_correlation: float | None = None, settings: dict, n_boot: int = 1000,
-                         seed: int = 0, recall_changes: pd.DataFrame | None = None,
-                         rerun: dict | None = None,
-                         variants: pd.DataFrame | None = None) -> tuple[dict, pd.DataFrame | None]:
-    """The ``augmentation.<corpus>`` metrics block of one corpus, and the GAN's per-class recall change.
-
-    Keys: ``<protocol>.<condition>`` (``uar_mean``, ``uar_std``, ``accuracy_mean``, ``n_seeds``, and against
-    ``none`` ``diff_vs_none``, ``diff_vs_none_ci``, ``ci_resampled``, ``recall_change`` per emotion from
-    ``recall_changes``); ``rerun`` (:func:`rerun_check`); ``gan_vs_none_uar_ci``;
-    ``valence_gan_vs_none_uar``; ``recall_change_gan``; ``gan_quality``; ``gan_variants`` (:func:`variant_table`,
-    per condition); GAN and CNN-LSTM seconds; ``settings``.
-    """
-    block = {protocol: {}}
+def condition_entries(summary: pd.DataFrame, recall_changes: pd.DataFrame | None = None) -> dict:
+    """``{condition: entry}`` of one protocol's metrics: ``uar_mean``, ``uar_std``, ``accuracy_mean``, ``n_seeds``,
+    and against ``none`` ``diff_vs_none``, ``diff_vs_none_ci``, ``ci_resampled`` and (from ``recall_changes``)
+    ``recall_change`` per emotion."""
+    entries = {}
     for _, row in summary.iterrows():
         entry = {"uar_mean": row["uar_mean"], "uar_std": row["uar_std"], "accuracy_mean": row["accuracy_mean"],
                  "n_seeds": int(row["n_seeds"])}
@@ -388,7 +379,24 @@ def augmentation_metrics(result: dict, summary: pd.DataFrame, protocol: str, *, 
                                                       "ci": [float(r.ci_low), float(r.ci_high)],
                                                       "below_median_support": bool(r.below_median_support)}
                                           for r in mine.itertuples()}
-        block[protocol][row["condition"]] = entry
+        entries[row["condition"]] = entry
+    return entries
+
+
+def augmentation_metrics(result: dict, summary: pd.DataFrame, protocol: str, *, quality: pd.DataFrame | None = None,
+                         profile_correlation: float | None = None, settings: dict, n_boot: int = 1000,
+                         seed: int = 0, recall_changes: pd.DataFrame | None = None,
+                         rerun: dict | None = None,
+                         variants: pd.DataFrame | None = None) -> tuple[dict, pd.DataFrame | None]:
+    """The ``augmentation.<corpus>`` metrics block of one corpus, and the GAN's per-class recall change.
+
+    Keys: ``<protocol>.<condition>`` (``uar_mean``, ``uar_std``, ``accuracy_mean``, ``n_seeds``, and against
+    ``none`` ``diff_vs_none``, ``diff_vs_none_ci``, ``ci_resampled``, ``recall_change`` per emotion from
+    ``recall_changes``); ``rerun`` (:func:`rerun_check`); ``gan_vs_none_uar_ci``;
+    ``valence_gan_vs_none_uar``; ``recall_change_gan``; ``gan_quality``; ``gan_variants`` (:func:`variant_table`,
+    per condition); GAN and CNN-LSTM seconds; ``settings``.
+    """
+    block = {protocol: condition_entries(summary, recall_changes)}
     if rerun is not None:
         block["rerun"] = rerun
     if variants is not None and len(variants):

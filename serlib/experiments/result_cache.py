@@ -41,7 +41,7 @@ RESULT_CACHE_ENV = "SERLIB_RESULT_CACHE"
 #: so the code that made those frames (features, classical augmentation, GAN translation) need not be listed.
 CODE_MODULES = {
     "run_protocol": ("models/cnn_lstm", "models/conv_recurrent", "experiments/protocols", "evaluation/splits"),
-    "augmentation": ("models/cnn_lstm", "experiments/augmentation"),
+    "augmentation": ("models/cnn_lstm", "models/conv_recurrent", "experiments/augmentation"),
     "gan": ("augmentation/gan",),
     # not a training: the waveform-augmented copies of notebook 03 (their feature-cache key), made from audio
     "classic_copies": ("augmentation/classic", "data/audio", "features/frames"),
