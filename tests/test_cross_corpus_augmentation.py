@@ -77,3 +77,22 @@ def test_the_study_never_reads_target_labels(monkeypatch):
     assert runs.loc["gan", "n_train"] == 2 * runs.loc["none", "n_train"]
     with pytest.raises(ValueError, match="unknown condition"):
         run_cross_corpus(a, b, conditions=("mixup",), progress=False)
+
+
+def test_directions_pair_corpora_that_share_emotions_and_small_ones_are_skipped(monkeypatch):
+    from serlib.experiments import cross_corpus_augmentation as xc
+
+    sets = {"a": corpus("a", ["a1"], ["angry", "sad"], 0.0, 0), "b": corpus("b", ["b1"], ["sad", "angry"], 1.0, 1),
+            "c": corpus("c", ["c1"], ["happy", "calm"], 0.0, 2)}
+    assert xc.directions(sets) == [("a", "b"), ("b", "a")]
+
+    def too_small(source, target, **_):
+        raise InsufficientDataError(f"{source.manifest['corpus'][0]} is too small")
+
+    monkeypatch.setattr(xc, "run_cross_corpus", too_small)
+    skipped = []
+    assert xc.run_directions(sets, on_skip=lambda *a: skipped.append(a)) == {}
+    assert skipped == [("cross-corpus augmentation to b", "a", "a is too small"),
+                       ("cross-corpus augmentation to a", "b", "b is too small")]
+    with pytest.raises(InsufficientDataError):
+        xc.run_directions(sets)

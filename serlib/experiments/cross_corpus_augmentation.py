@@ -177,7 +177,8 @@ def metrics_block(result: dict, summary_table: pd.DataFrame) -> dict:
                        "minutes": result["seconds"] / 60}}
 
 
-def summary_lines(source: str, target: str, result: dict, summary_table: pd.DataFrame) -> list[str]:
+def summary_lines(source: str, target: str, result: dict, summary_table: pd.DataFrame, *,
+                  quick: bool = False) -> list[str]:
     """Markdown bullets of one direction: UAR without adaptation, each condition's paired difference, the GAN aim."""
     from serlib.reporting.run_context import corpus_title
     from serlib.targets import GAN_AIM_MIN_GAIN, gan_aim_reached
@@ -185,7 +186,8 @@ def summary_lines(source: str, target: str, result: dict, summary_table: pd.Data
     s = summary_table.set_index("condition")
     lines = [f"- **{corpus_title(source)} -> {corpus_title(target)}** (train on {corpus_title(source)}, test on every "
              f"{corpus_title(target)} utterance of the shared emotions; left out: "
-             f"{', '.join(result['dropped_emotions']) or 'nothing'}), {int(s['n_seeds'].max())} seed(s): without "
+             f"{', '.join(result['dropped_emotions']) or 'nothing'}), {int(s['n_seeds'].max())} seed(s)"
+             f"{' (QUICK run: tiny subset, few epochs; not meaningful)' if quick else ''}: without "
              f"adaptation UAR {100 * s.loc['none', 'uar_mean']:.1f} % (measured here)."]
     for cond in s.index:
         if cond == "none" or pd.isna(s.loc[cond].get("diff_vs_none", np.nan)):
@@ -199,3 +201,26 @@ def summary_lines(source: str, target: str, result: dict, summary_table: pd.Data
         lines.append(f"  - GAN aim (>= {100 * GAN_AIM_MIN_GAIN:.0f} points, interval above 0): "
                      f"{'**reached**' if reached else '**not reached**'} in this direction.")
     return lines
+
+
+def run_directions(feature_sets: dict, *, on_skip=None, n_boot: int = 1000, **study) -> dict:
+    """:func:`run_cross_corpus` for every direction of :func:`directions` (notebook 03, section 7).
+
+    ``study``: the keyword arguments of :func:`run_cross_corpus` (``seeds``, ``model_config``, ...). A direction
+    the data are too small for is skipped with ``on_skip(what, corpus, reason)`` (e.g.
+    :meth:`serlib.reporting.run_context.RunContext.record_skip`); any other error stops the run.
+
+    Returns:
+        ``{(source, target): (result, per_seed, summary)}``.
+    """
+    out = {}
+    for source, target in directions(feature_sets):
+        try:
+            result = run_cross_corpus(feature_sets[source], feature_sets[target], **study)
+        except InsufficientDataError as err:
+            if on_skip is None:
+                raise
+            on_skip(f"cross-corpus augmentation to {target}", source, str(err))
+            continue
+        out[(source, target)] = (result, *summary(result, n_boot=n_boot, seed=study.get("seed", 0)))
+    return out
