@@ -11,14 +11,8 @@ from serlib.augmentation.classic import (
     classic_augmented_features,
 )
 from serlib.evaluation.splits import Split
-from serlib.experiments.augmentation import (
-    FoldAugmentation,
-    paired_difference_ci,
-    prepare_fold,
-    summarise_conditions,
-    training_data,
-    uar_per_seed,
-)
+from serlib.experiments.augmentation import FoldAugmentation, prepare_fold, training_data
+from serlib.experiments.augmentation_statistics import paired_difference_ci, summarise_conditions, uar_per_seed
 from serlib.features.extract import FeatureSet
 from serlib.features.frames import FeatureConfig
 from tests.audio_fixtures import tone, write_tone
@@ -161,6 +155,19 @@ def test_paired_difference_ci_detects_a_real_gain_and_no_gain():
         paired_difference_ci(preds, "classic_gan")
 
 
+def test_paired_interval_covers_the_spread_over_seeds():
+    preds = _fake_predictions()
+    # "lucky" equals gan at seed 0 and none at seeds 1 and 2: the per-seed gains are about +0.6, 0, 0
+    lucky = pd.concat([preds[(preds["condition"] == "gan") & (preds["seed"] == 0)],
+                       preds[(preds["condition"] == "none") & (preds["seed"] != 0)]]).assign(condition="lucky")
+    d = paired_difference_ci(pd.concat([preds, lucky]), "lucky", n_boot=400, seed=0)
+    per_seed = uar_per_seed(pd.concat([preds, lucky])).pivot(index="seed", columns="condition", values="uar")
+    gains = per_seed["lucky"] - per_seed["none"]
+    assert gains.max() > 0.4 and abs(gains.min()) < 1e-9
+    assert d["ci_low"] <= gains.min() + 0.02 and d["ci_high"] >= gains.max() - 0.02  # seeds are resampled too
+    assert "seeds x" in d["ci_method"]
+
+
 def test_summary_has_mean_std_and_interval_per_condition():
     preds = _fake_predictions()
     per_seed = uar_per_seed(preds)
@@ -176,7 +183,7 @@ def test_summary_has_mean_std_and_interval_per_condition():
 def test_valence_grouping_and_recall_change_by_class():
     import pandas as pd
 
-    from serlib.experiments.augmentation import recall_change_by_class, valence_predictions
+    from serlib.experiments.augmentation_statistics import recall_change_by_class, valence_predictions
 
     rows = []
     for seed in (0, 1):

@@ -93,7 +93,7 @@ def test_selection_quality_tells_a_faithful_translation_from_a_copy():
 
 def test_variant_conditions_train_on_their_selection_and_gan_is_unchanged(monkeypatch):
     from serlib.augmentation.gan import GanConfig
-    from serlib.experiments import augmentation
+    from serlib.experiments import augmentation_statistics
     from serlib.experiments.augmentation import prepare_fold, training_data
 
     rng = np.random.default_rng(0)
@@ -124,5 +124,5 @@ def test_variant_conditions_train_on_their_selection_and_gan_is_unchanged(monkey
     assert all(0 <= q["realised_ratio"] <= 1 for q in fold.variant_quality.values())
     with pytest.raises(ValueError, match="GAN variant"):
         prepare_fold(fs, split, conditions=("gan_filtered_700pct",), gan_config=gan, progress=False)
-    assert augmentation.condition_order(["gan_filtered_100pct", "gan", "none"]) == ["none", "gan", "gan_filtered_100pct"]
+    assert augmentation_statistics.condition_order(["gan_filtered_100pct", "gan", "none"]) == ["none", "gan", "gan_filtered_100pct"]
     assert dataclasses.asdict(variants[1])["threshold"] == 0.0

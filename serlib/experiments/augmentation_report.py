@@ -21,14 +21,13 @@ from serlib.augmentation.selection import GAN_UNFILTERED, filtered_variants
 from serlib.data import audio
 from serlib.evaluation.splits import speaker_independent_folds
 from serlib.experiments import result_cache
-from serlib.experiments.augmentation import (
+from serlib.experiments.augmentation import fit_predict_condition, run_comparison
+from serlib.experiments.augmentation_statistics import (
     CONDITIONS,
     VALENCE,
     condition_order,
-    fit_predict_condition,
     paired_difference_ci,
     recall_change_by_class,
-    run_comparison,
     summarise_conditions,
     uar_per_seed,
     valence_predictions,
@@ -276,7 +275,7 @@ def recall_change_table(predictions: pd.DataFrame, *, baseline: str = "none", n_
 
     Columns: ``condition, emotion, n_test, recall_none, recall_condition, recall_change, ci_low, ci_high,
     below_median_support``. Recalls are means over seeds; the interval is the paired speaker bootstrap of
-    :func:`serlib.experiments.augmentation.paired_difference_ci` on that emotion's test utterances (with one class
+    :func:`serlib.experiments.augmentation_statistics.paired_difference_ci` on that emotion's test utterances (with one class
     present, the UAR it computes is that class's recall). ``below_median_support``: fewer test utterances than
     the median emotion (RAVDESS ``neutral`` has half as many as the others).
     """

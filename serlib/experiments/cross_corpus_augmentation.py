@@ -106,7 +106,7 @@ def run_cross_corpus(source: FeatureSet, target: FeatureSet, *, seeds=(0, 1, 2),
     Returns:
         ``{"predictions", "runs", "gan", "dropped_emotions", "n_source", "n_target", "seconds"}``; predictions
         have ``position, speaker, y_true, y_pred, condition, seed`` like notebook 03's study, so
-        :func:`serlib.experiments.augmentation.summarise_conditions` and its paired intervals apply.
+        :func:`serlib.experiments.augmentation_statistics.summarise_conditions` and its paired intervals apply.
     """
     from serlib.reporting.progress import tqdm
 
@@ -159,7 +159,7 @@ def directions(feature_sets: dict) -> list[tuple[str, str]]:
 def summary(result: dict, *, n_boot: int = 1000, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
     """UAR per seed and condition on the target corpus, and per condition the mean, spread and paired difference to
     ``none`` (target speakers resampled; utterances when the target has fewer than 5 speakers, as TESS)."""
-    from serlib.experiments.augmentation import summarise_conditions, uar_per_seed
+    from serlib.experiments.augmentation_statistics import summarise_conditions, uar_per_seed
 
     return uar_per_seed(result["predictions"]), summarise_conditions(result["predictions"], n_boot=n_boot, seed=seed)
 

@@ -294,7 +294,7 @@ def _gan_valence(c: Claim, lk: _Lookup, corpus: str, corpora) -> dict:
             verdict = REPRODUCED if gain_is_positive(ci[0]) else NOT_REPRODUCED
     return _row(c, corpus, "n/a: the paper reports no valence result", honest, verdict,
                 "speaker-independent; the CNN-LSTM's emotion predictions grouped by valence "
-                "(serlib.experiments.augmentation.VALENCE), paired with the same model without augmentation", None, diff)
+                "(serlib.experiments.augmentation_statistics.VALENCE), paired with the same model without augmentation", None, diff)
 
 
 def _gan_rare(c: Claim, lk: _Lookup, corpus: str, corpora) -> dict:
