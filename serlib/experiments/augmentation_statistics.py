@@ -80,13 +80,14 @@ def paired_difference_ci(predictions: pd.DataFrame, condition: str, baseline: st
 
     point = diff(np.arange(len(y)), range(n_seeds))
     groups, method = resample_groups(meta.reset_index())
+    by_speaker = np.array_equal(groups, meta["speaker"].astype(str).to_numpy())
     members = [np.flatnonzero(groups == g) for g in np.unique(groups)]
     rng = np.random.default_rng(seed)
     stats = [diff(np.concatenate([members[i] for i in rng.integers(0, len(members), len(members))]),
                   rng.choice(n_seeds, n_seeds)) for _ in range(n_boot)]
     lo, hi = np.percentile(stats, [(1 - level) / 2 * 100, (1 + level) / 2 * 100])
     return {"diff_mean": point, "ci_low": float(lo), "ci_high": float(hi), "n_speakers": int(meta["speaker"].nunique()),
-            "n_seeds": int(n_seeds), "resampled": "speakers" if method.startswith("seeds x test speakers") else "utterances",
+            "n_seeds": int(n_seeds), "resampled": "speakers" if by_speaker else "utterances",
             "ci_method": "paired, " + method}
 
 
