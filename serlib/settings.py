@@ -13,8 +13,9 @@ from __future__ import annotations
 BUDGETS = ("auto", "full", "demo")
 
 #: Parameter overrides of each budget, per notebook (only parameters the notebook declares are passed).
-#: ``demo``: every figure and table still comes from the run; they are smaller experiments, and the notebooks
-#: print the budget they ran with. ``quick`` (``--quick``, CI): tiny subsets (``load_corpora(quick=True)``), one
+#: ``demo``: every figure and table still comes from the run; they are smaller experiments (one seed, so their
+#: intervals resample speakers only; notebook 03 trains four of its conditions), and the notebooks print the
+#: budget they ran with. ``quick`` (``--quick``, CI): tiny subsets (``load_corpora(quick=True)``), one
 #: seed, a few epochs; numbers are not meaningful.
 RUN_SIZES: dict[str, dict[str, dict]] = {
     "quick": {
@@ -22,9 +23,11 @@ RUN_SIZES: dict[str, dict[str, dict]] = {
         "04_cnn_lstm": {"n_seeds": 1, "max_epochs": 3, "n_boot": 200, "n_folds": 2, "snr_levels": [10, 0]},
     },
     "demo": {
-        "03_gan_augmentation": {"n_seeds": 1, "n_folds": 2, "max_epochs": 8, "gan_steps": 400},
-        "04_cnn_lstm": {"max_epochs": 10, "n_folds": 2, "run_ablation": False, "run_alternatives": False,
-                        "leaderboard_max_epochs": 8},
+        "03_gan_augmentation": {"n_seeds": 1, "n_folds": 2, "max_epochs": 6, "gan_steps": 300, "n_boot": 300,
+                                "conditions": ["none", "classic", "gan", "gan_filtered_100pct"]},
+        "04_cnn_lstm": {"n_seeds": 1, "max_epochs": 8, "n_folds": 2, "run_ablation": False, "run_alternatives": False,
+                        "leaderboard_max_epochs": 6, "snr_levels": [10, 0], "n_boot": 300},
+        "05_baselines": {"n_seeds": 1, "n_boot": 300},
     },
 }
 

@@ -126,3 +126,18 @@ def test_study_setup_names_the_classifier_features_and_normalisation():
     assert report.study_setup("strong").model_config.epochs > 5  # no cap: the model's own epochs
     with pytest.raises(ValueError, match="unknown study_model"):
         report.study_setup("transformer")
+
+
+def test_study_setup_keeps_only_the_asked_conditions_and_their_gan_variants():
+    import pytest
+
+    demo = report.study_setup("strong", conditions=["gan_filtered_100pct", "none", "classic"])
+    assert demo.conditions == ("none", "classic", "gan_filtered_100pct")  # the study's order, not the caller's
+    assert [v.name for v in demo.gan_variants] == ["gan_filtered_100pct"]
+    assert report.study_setup("strong", conditions="none").gan_variants == ()  # no GAN to train
+    paper = report.study_setup("paper", conditions=["none", "classic_gan"])
+    assert [v.name for v in paper.gan_variants] == ["gan"]  # classic_gan trains on gan's translations
+    with pytest.raises(ValueError, match="subset of the paper study's.*gan_filtered_25pct"):
+        report.study_setup("paper", conditions=["none", "gan_filtered_25pct"])
+    with pytest.raises(ValueError, match="non-empty subset"):
+        report.study_setup("strong", conditions=[])

@@ -66,9 +66,15 @@ class StudySetup:
     gan_steps: int = 2000
 
 
-def study_setup(study_model: str, max_epochs: int | None = None, *, quick: bool = False) -> StudySetup:
+def study_setup(study_model: str, max_epochs: int | None = None, *, quick: bool = False,
+                conditions=None) -> StudySetup:
     """The :class:`StudySetup` of ``study_model`` with epochs capped at ``max_epochs`` (CI-sized networks when
-    ``quick``)."""
+    ``quick``); ``conditions``: a subset of the study's own conditions, in the study's order (the demo budget
+    trains fewer), or ``None`` for all of them.
+
+    Raises:
+        ValueError: an unknown study model, or a condition the study does not have.
+    """
     from serlib.features.frames import FeatureConfig
     from serlib.models.conv_recurrent import CRNN_FEATURES, quick_setting
     from serlib.models.presets import OUR_SETTING, STRONG_HYBRID_SETTING, cap_epochs
@@ -85,7 +91,21 @@ def study_setup(study_model: str, max_epochs: int | None = None, *, quick: bool 
                            "log-mel + eGeMAPS descriptors, per speaker", "feature column",
                            conditions=("none", "classic", *[v.name for v in variants]), gan_variants=variants,
                            gan_steps=3000)
-    return dataclasses.replace(setup, model_config=cap_epochs(setup.model_config, max_epochs))
+    setup = dataclasses.replace(setup, model_config=cap_epochs(setup.model_config, max_epochs))
+    return setup if conditions is None else only_conditions(setup, conditions)
+
+
+def only_conditions(setup: StudySetup, conditions) -> StudySetup:
+    """``setup`` restricted to ``conditions`` (kept in the study's order, with the GAN variants they train on)."""
+    wanted = [conditions] if isinstance(conditions, str) else list(conditions)
+    unknown = [c for c in wanted if c not in setup.conditions]
+    if unknown or not wanted:
+        raise ValueError(f"conditions must be a non-empty subset of the {setup.name} study's "
+                         f"{', '.join(setup.conditions)}; got {', '.join(unknown) or 'none'}")
+    kept = tuple(c for c in setup.conditions if c in wanted)
+    needs = set(kept) | ({"gan"} if "classic_gan" in kept else set())
+    return dataclasses.replace(setup, conditions=kept,
+                               gan_variants=tuple(v for v in setup.gan_variants if v.name in needs))
 
 
 #: The emotions a source utterance is translated to in the real-vs-generated figure (those the GAN knows).
