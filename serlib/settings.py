@@ -12,22 +12,30 @@ from __future__ import annotations
 #: synthetic corpus stays near 10 minutes on 2 CPU cores. ``--quick`` selects ``RUN_SIZES["quick"]``.
 BUDGETS = ("auto", "full", "demo")
 
+#: Utterances per (speaker, emotion) the demo budget's training notebooks (03-05) keep: about 4 of the embedded
+#: corpus's 10 (``serlib.data.corpus_config.load_corpora``'s ``per_group``).
+DEMO_PER_GROUP = 4
+
 #: Parameter overrides of each budget, per notebook (only parameters the notebook declares are passed).
-#: ``demo``: every figure and table still comes from the run; they are smaller experiments (one seed, so their
-#: intervals resample speakers only; notebook 03 trains four of its conditions), and the notebooks print the
-#: budget they ran with. ``quick`` (``--quick``, CI): tiny subsets (``load_corpora(quick=True)``), one
-#: seed, a few epochs; numbers are not meaningful.
+#: ``demo``: every figure and table still comes from the run; they are smaller experiments (a subset of each
+#: speaker's utterances, one seed, so their intervals resample speakers only; notebook 03 trains four of its
+#: conditions; notebook 06 times tens of calls, not hundreds), and the notebooks print the budget they ran with.
+#: ``quick`` (``--quick``, CI): tiny subsets (``load_corpora(quick=True)``), one seed, a few epochs; numbers are
+#: not meaningful.
 RUN_SIZES: dict[str, dict[str, dict]] = {
     "quick": {
         "03_gan_augmentation": {"n_seeds": 1, "n_folds": 2, "max_epochs": 3, "gan_steps": 120, "n_boot": 300},
         "04_cnn_lstm": {"n_seeds": 1, "max_epochs": 3, "n_boot": 200, "n_folds": 2, "snr_levels": [10, 0]},
     },
     "demo": {
-        "03_gan_augmentation": {"n_seeds": 1, "n_folds": 2, "max_epochs": 6, "gan_steps": 300, "n_boot": 300,
+        "03_gan_augmentation": {"per_group": DEMO_PER_GROUP, "n_seeds": 1, "n_folds": 2, "max_epochs": 6,
+                                "gan_steps": 300, "n_boot": 300,
                                 "conditions": ["none", "classic", "gan", "gan_filtered_100pct"]},
-        "04_cnn_lstm": {"n_seeds": 1, "max_epochs": 8, "n_folds": 2, "run_ablation": False, "run_alternatives": False,
-                        "leaderboard_max_epochs": 6, "snr_levels": [10, 0], "n_boot": 300},
-        "05_baselines": {"n_seeds": 1, "n_boot": 300},
+        "04_cnn_lstm": {"per_group": DEMO_PER_GROUP, "n_seeds": 1, "max_epochs": 8, "n_folds": 2,
+                        "run_ablation": False, "run_alternatives": False, "leaderboard_max_epochs": 6,
+                        "snr_levels": [10, 0], "n_boot": 300},
+        "05_baselines": {"per_group": DEMO_PER_GROUP, "n_seeds": 1, "n_boot": 300},
+        "06_latency_comparison": {"short_timing": True},
     },
 }
 

@@ -140,3 +140,17 @@ def test_git_commit_is_dirty_for_code_changes_but_not_for_run_outputs(tmp_path):
     assert git_commit(tmp_path) == clean
     (tmp_path / "code.py").write_text("x = 2\n")
     assert git_commit(tmp_path) == clean + "+dirty"
+
+
+def test_load_corpora_per_group_subsets_outside_quick_mode(tmp_path):
+    from serlib.data.corpus_config import load_corpora
+    from tests.corpus_fixtures import make_ravdess_tree
+
+    make_ravdess_tree(tmp_path / "ravdess", actors=(1, 2))
+    full = load_corpora({"ravdess": str(tmp_path / "ravdess")})["ravdess"]
+    sub = load_corpora({"ravdess": str(tmp_path / "ravdess")}, per_group=1)["ravdess"]
+    per_group = full.groupby(["speaker", "emotion"]).size()
+    assert per_group.max() > 1  # the fixture has groups to shrink
+    assert len(sub) == len(per_group) and sub.groupby(["speaker", "emotion"]).size().eq(1).all()
+    quick = load_corpora({"ravdess": str(tmp_path / "ravdess")}, quick=True, quick_per_group=2, per_group=1)
+    assert quick["ravdess"].groupby(["speaker", "emotion"]).size().max() == 2  # quick mode's own size wins

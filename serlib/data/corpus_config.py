@@ -65,7 +65,7 @@ def discover_corpora(data_dir: str | os.PathLike) -> dict[str, str]:
 def quick_subset(manifest: pd.DataFrame, per_group: int = 4, seed: int = 0) -> pd.DataFrame:
     """At most ``per_group`` utterances per (speaker, emotion): keeps every speaker and class.
 
-    Used by ``--quick`` runs so that speaker-independent folds still exist on a small subset.
+    Used by ``--quick`` runs and the demo budget so that speaker-independent folds still exist on a subset.
     """
     if per_group < 1:
         raise ValueError(f"per_group must be >= 1, got {per_group}")
@@ -84,6 +84,7 @@ def load_corpora(
     quick: bool = False,
     seed: int = 0,
     quick_per_group: int = 4,
+    per_group: int | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Manifests of the configured corpora (``{}`` or ``None`` -> the embedded synthetic corpus).
 
@@ -92,8 +93,10 @@ def load_corpora(
     Args:
         corpora: ``{name: root}`` as from :func:`parse_corpus_specs`.
         quick: reduce every corpus with :func:`quick_subset`.
-        seed: seed of the embedded corpus and of the quick subset.
+        seed: seed of the embedded corpus and of the subsets.
         quick_per_group: utterances per (speaker, emotion) in quick mode.
+        per_group: outside quick mode, at most this many utterances per (speaker, emotion) (the demo budget of
+            the training notebooks); ``None``: every utterance.
     """
     if not corpora:
         corpora = {"embedded": ""}
@@ -103,8 +106,8 @@ def load_corpora(
             manifest = datasets.load("embedded", root or None, n_speakers=EMBEDDED_SPEAKERS, seed=seed)
         else:
             manifest = datasets.load(name, root)
-        if quick:
-            manifest = quick_subset(manifest, per_group=quick_per_group, seed=seed)
+        if quick or per_group is not None:
+            manifest = quick_subset(manifest, per_group=quick_per_group if quick else int(per_group), seed=seed)
         out[name] = manifest
     return out
 
