@@ -221,3 +221,20 @@ def test_without_deltas_the_gan_generates_every_column():
     assert out.shape == frames[0].shape and np.all(np.isfinite(out))
     with pytest.raises(ValueError, match="eGeMAPS"):
         EmotionStarGAN(FeatureConfig(kind="logmel_lld", n_mels=8, deltas=1)).n_coeffs
+
+
+def test_two_sample_auc_separates_shifted_rows_and_not_identical_ones():
+    from serlib.augmentation.gan_quality import speaker_halves, two_sample_auc
+    from serlib.messages import InsufficientDataError
+
+    rng = np.random.default_rng(0)
+    real = rng.normal(size=(200, 4))
+    assert two_sample_auc(real, rng.normal(size=(200, 4)) + 3.0) > 0.95  # far apart: trivially separable
+    assert abs(two_sample_auc(real, rng.normal(size=(200, 4))) - 0.5) < 0.1  # the same distribution
+    with pytest.raises(InsufficientDataError, match="2 or more"):
+        two_sample_auc(real, real[:1])
+    speakers = np.array(["s1", "s2", "s3", "s4"] * 5)
+    half_a = speaker_halves(speakers, np.random.default_rng(1))
+    assert len(set(speakers[half_a])) == 2 and not set(speakers[half_a]) & set(speakers[~half_a])
+    one = speaker_halves(np.array(["s1"] * 40), np.random.default_rng(1))  # one speaker: its utterances split
+    assert 0 < one.sum() < 40

@@ -54,8 +54,6 @@ def gan_quality(gan: EmotionStarGAN, frames_list, emotions, speakers, *, seed: i
     between that move and the real source-to-target direction (1: the right direction; 0: unrelated).
     """
     from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import roc_auc_score
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
@@ -67,11 +65,7 @@ def gan_quality(gan: EmotionStarGAN, frames_list, emotions, speakers, *, seed: i
         raise ValueError(f"gan_quality uses the GAN's training speakers only; got other speaker(s) {foreign[:5]}")
     rng = np.random.default_rng(seed)
     unique = sorted(set(speakers))
-    if len(unique) >= 2:
-        half = set(rng.permutation(unique)[: len(unique) // 2])
-        in_a = np.isin(speakers, list(half))
-    else:
-        in_a = rng.random(len(speakers)) < 0.5
+    in_a = speaker_halves(speakers, rng)
     cfg = gan.config
     nc = gan.n_coeffs
     wa, oa = _static_windows([frames_list[i] for i in np.flatnonzero(in_a)], nc, cfg.window_frames, cfg.window_hop)
@@ -101,22 +95,54 @@ def gan_quality(gan: EmotionStarGAN, frames_list, emotions, speakers, *, seed: i
                           for i in range(0, len(wb), 512)])
     pred = clf.predict(window_statistics(gen))
     edit_ratio, edit_cosine = edit_size(window_statistics(wb), window_statistics(gen), yb, targets)
-    x2 = np.concatenate([window_statistics(wb), window_statistics(gen)])
-    y2 = np.r_[np.zeros(len(wb)), np.ones(len(gen))]
-    cv = StratifiedKFold(5, shuffle=True, random_state=seed)
-    p2 = cross_val_predict(make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)), x2, y2, cv=cv,
-                           method="predict_proba")[:, 1]
+    c2st_auc = two_sample_auc(window_statistics(wb), window_statistics(gen), seed=seed)
     return {
         "real_heldout_accuracy": real_acc,
         "generated_target_accuracy": float((pred == targets).mean()),
         "generated_source_rate": float((pred == yb).mean()),
         "chance": 1.0 / n_emo,
-        "c2st_auc": float(roc_auc_score(y2, p2)),
+        "c2st_auc": c2st_auc,
         "edit_ratio": edit_ratio,
         "edit_cosine": edit_cosine,
         "n_real_windows": int(len(wb)),
         "n_generated_windows": int(len(gen)),
     }
+
+
+def speaker_halves(speakers, rng: np.random.Generator) -> np.ndarray:
+    """Mask of half A of a split of ``speakers`` in two halves (with a single speaker, of its utterances).
+
+    Serves :func:`gan_quality` and :func:`serlib.augmentation.selection.selection_quality` (notebook 03): a
+    classifier trained on half A judges what is made from half B.
+    """
+    speakers = np.asarray(speakers).astype(str)
+    unique = sorted(set(speakers))
+    if len(unique) >= 2:
+        return np.isin(speakers, list(rng.permutation(unique)[: len(unique) // 2]))
+    return rng.random(len(speakers)) < 0.5
+
+
+def two_sample_auc(real_stats: np.ndarray, generated_stats: np.ndarray, *, seed: int = 0) -> float:
+    """Classifier two-sample test: cross-validated ROC AUC (up to 5 folds) of a logistic regression that separates
+    real from generated rows (0.5: indistinguishable, 1: trivially separable).
+
+    Raises:
+        InsufficientDataError: fewer than 2 real or 2 generated rows.
+    """
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    n_splits = int(min(5, len(real_stats), len(generated_stats)))
+    if n_splits < 2:
+        raise InsufficientDataError("the two-sample test needs 2 or more real and generated rows")
+    x = np.concatenate([real_stats, generated_stats])
+    y = np.r_[np.zeros(len(real_stats)), np.ones(len(generated_stats))]
+    p = cross_val_predict(make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)), x, y,
+                          cv=StratifiedKFold(n_splits, shuffle=True, random_state=seed), method="predict_proba")[:, 1]
+    return float(roc_auc_score(y, p))
 
 
 def edit_size(source_stats: np.ndarray, gen_stats: np.ndarray, source, target, *, reference_stats=None,

@@ -147,21 +147,12 @@ def selection_quality(real_frames, real_emotions, real_speakers, candidate_frame
         candidate_source: index into ``real_frames`` of each translation's source utterance.
         selected: positions into the candidates that the variant keeps.
     """
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import roc_auc_score
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
-    from sklearn.pipeline import make_pipeline
-    from sklearn.preprocessing import StandardScaler
-
-    from serlib.augmentation.gan_quality import edit_size
+    from serlib.augmentation.gan_quality import edit_size, speaker_halves, two_sample_auc
 
     emotions, speakers = np.asarray(real_emotions).astype(str), np.asarray(real_speakers).astype(str)
     targets, source = np.asarray(candidate_targets).astype(str), np.asarray(candidate_source, int)
     selected = np.asarray(selected, int)
-    rng = np.random.default_rng(seed)
-    unique = sorted(set(speakers))
-    in_a = (np.isin(speakers, list(rng.permutation(unique)[: len(unique) // 2])) if len(unique) >= 2
-            else rng.random(len(speakers)) < 0.5)
+    in_a = speaker_halves(speakers, np.random.default_rng(seed))
     real_stats = utterance_statistics(real_frames)
     a, b = np.flatnonzero(in_a), np.flatnonzero(~in_a)
     scored = selected[~in_a[source[selected]]]
@@ -170,18 +161,12 @@ def selection_quality(real_frames, real_emotions, real_speakers, candidate_frame
                                     f"utterances and 2 emotions there; got {len(scored)}")
     clf = _emotion_classifier(real_stats[a], emotions[a], seed)
     gen_stats = utterance_statistics([candidate_frames[i] for i in scored])
-    x2 = np.concatenate([real_stats[b], gen_stats])
-    y2 = np.r_[np.zeros(len(b)), np.ones(len(gen_stats))]
-    n_splits = int(min(5, len(b), len(gen_stats)))
-    if n_splits < 2:
-        raise InsufficientDataError("the two-sample test needs 2 or more real and generated utterances")
-    p2 = cross_val_predict(make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)), x2, y2,
-                           cv=StratifiedKFold(n_splits, shuffle=True, random_state=seed), method="predict_proba")[:, 1]
+    c2st_auc = two_sample_auc(real_stats[b], gen_stats, seed=seed)
     b_stats, b_emotions = real_stats[b], emotions[b]
     edit_ratio, edit_cosine = edit_size(real_stats[source[scored]], gen_stats, emotions[source[scored]],
                                         targets[scored], reference_stats=b_stats, reference_emotions=b_emotions)
     return {"n_selected": int(len(selected)), "n_scored": int(len(scored)),
             "real_heldout_accuracy": float((clf.predict(b_stats) == b_emotions).mean()),
             "target_agreement": float((clf.predict(gen_stats) == targets[scored]).mean()),
-            "chance": 1.0 / len(set(emotions)), "c2st_auc": float(roc_auc_score(y2, p2)),
+            "chance": 1.0 / len(set(emotions)), "c2st_auc": c2st_auc,
             "edit_ratio": edit_ratio, "edit_cosine": edit_cosine}
