@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from serlib.experiments import augmentation_report as report
+from serlib.experiments.augmentation_setup import settings_table, study_setup
 
 
 def _fake_result(gain: float = 0.25, seeds=(0, 1)):
@@ -114,30 +115,45 @@ def test_rerun_check_repeats_a_training_and_sees_a_changed_copy(tmp_path, monkey
 def test_study_setup_names_the_classifier_features_and_normalisation():
     import pytest
 
-    paper = report.study_setup("paper", 20)
+    paper = study_setup("paper", 20)
     assert paper.model_config.epochs == 20 and paper.feature_config.kind == "mfcc"
     assert not paper.speaker_normalize and paper.spec_augment_with_classic
-    strong = report.study_setup("strong", 5, quick=True)
+    strong = study_setup("strong", 5, quick=True)
     assert strong.feature_config.kind == "logmel_lld" and strong.feature_config.deltas == 0
     assert strong.speaker_normalize and not strong.spec_augment_with_classic
     assert strong.model_config.epochs <= 5 and strong.model_config.lstm_units == 16  # CI-sized network
-    capped = report.study_setup("strong", 5).model_config
+    capped = study_setup("strong", 5).model_config
     assert capped.epochs == 5 and capped.patience <= 5
-    assert report.study_setup("strong").model_config.epochs > 5  # no cap: the model's own epochs
+    assert study_setup("strong").model_config.epochs > 5  # no cap: the model's own epochs
     with pytest.raises(ValueError, match="unknown study_model"):
-        report.study_setup("transformer")
+        study_setup("transformer")
 
 
 def test_study_setup_keeps_only_the_asked_conditions_and_their_gan_variants():
     import pytest
 
-    demo = report.study_setup("strong", conditions=["gan_filtered_100pct", "none", "classic"])
+    demo = study_setup("strong", conditions=["gan_filtered_100pct", "none", "classic"])
     assert demo.conditions == ("none", "classic", "gan_filtered_100pct")  # the study's order, not the caller's
     assert [v.name for v in demo.gan_variants] == ["gan_filtered_100pct"]
-    assert report.study_setup("strong", conditions="none").gan_variants == ()  # no GAN to train
-    paper = report.study_setup("paper", conditions=["none", "classic_gan"])
+    assert study_setup("strong", conditions="none").gan_variants == ()  # no GAN to train
+    paper = study_setup("paper", conditions=["none", "classic_gan"])
     assert [v.name for v in paper.gan_variants] == ["gan"]  # classic_gan trains on gan's translations
     with pytest.raises(ValueError, match="subset of the paper study's.*gan_filtered_25pct"):
-        report.study_setup("paper", conditions=["none", "gan_filtered_25pct"])
+        study_setup("paper", conditions=["none", "gan_filtered_25pct"])
     with pytest.raises(ValueError, match="non-empty subset"):
-        report.study_setup("strong", conditions=[])
+        study_setup("strong", conditions=[])
+
+
+def test_settings_table_says_the_subset_conditions_and_seeds():
+    from serlib.augmentation.gan import GanConfig
+
+    setup = study_setup("strong", 7, conditions=["none", "gan"])
+    table = settings_table(setup, corpora=["ravdess"], protocol="speaker_independent", n_folds=3, per_group=4,
+                           seeds=[0, 1], gan_config=GanConfig(steps=50), n_copies=1, quick=False)
+    values = table["value"]
+    assert values["conditions"] == "none, gan" and values["classifier max epochs"] == 7
+    assert values["utterances per speaker and emotion"] == 4 and values["classifier seeds"] == "[0, 1]"
+    assert values["GAN steps"] == 50
+    every = settings_table(setup, corpora=[], protocol="speaker_independent", n_folds=None, per_group=None,
+                           seeds=[0], gan_config=GanConfig(), n_copies=1, quick=True)["value"]
+    assert every["utterances per speaker and emotion"] == "all" and every["corpora in the experiment"] == "(none)"

@@ -159,6 +159,13 @@ def test_noise_and_gan_criteria():
     assert row(cl.audit_claims(m, ["ravdess"]), "gan_noticeable_improvement")["verdict"] == cl.NOT_REPRODUCED
     m["augmentation"]["ravdess"]["speaker_independent"]["gan"]["uar_mean"] = 0.56
     assert row(cl.audit_claims(m, ["ravdess"]), "gan_noticeable_improvement")["verdict"] == cl.REPRODUCED
+    assert "filtered variants" not in row(cl.audit_claims(m, ["ravdess"]), "gan_noticeable_improvement")["note"]
+    aug = m["augmentation"]["ravdess"]
+    aug["gan_variants"] = {"gan": {"ratio": 1.0}, "gan_filtered_50pct": {"ratio": 0.5}}
+    aug["speaker_independent"]["gan_filtered_50pct"] = {"uar_mean": 0.6, "diff_vs_none": 0.021,
+                                                        "diff_vs_none_ci": [-0.01, 0.05]}
+    note = row(cl.audit_claims(m, ["ravdess"]), "gan_noticeable_improvement")["note"]
+    assert "gan_filtered_50pct +2.1 points [95 % CI of the gain -1.0 to 5.0]" in note and "optimistic" in note
 
 
 def test_corpora_not_in_the_run_are_not_testable():

@@ -22,7 +22,7 @@ def _one_speaker(fs: FeatureSet) -> FeatureSet:
                       fs.config)
 
 
-def test_run_protocols_covers_every_protocol_and_reports_skips():
+def test_run_protocols_covers_every_protocol_and_reports_skips(tmp_path):
     toy, other = _data(n_per=8), _data(n_per=8, speakers=("p", "q"), seed=1)
     skipped = []
 
@@ -45,6 +45,8 @@ def test_run_protocols_covers_every_protocol_and_reports_skips():
 
     random, _ = paper_model.run_protocols({"toy": toy}, FAST, FAST, [0], protocol="random_80_20")
     assert set(random) == {("toy", "random_80_20"), ("toy", "random_80_20_paper_setting")}
+    saved = paper_model.save_models(random, None, tmp_path / "models")  # for notebook 06: the random split's model
+    assert len(saved) == 1 and (tmp_path / "models" / "cnn_lstm_toy").is_dir()
     reports = paper_model.seed_reports({**results, **random}, "toy", 0)
     assert list(reports) == ["random_80_20", "speaker_independent"]
     assert "recall" in reports["speaker_independent"][1].columns
@@ -86,3 +88,27 @@ def test_ablation_plot_labels_axes_and_chance():
     ax = plot_ablation_steps(pd.DataFrame({"step": ["a", "b"], "uar": [0.3, 0.5]}), chance=0.125, title="t")
     assert ax.get_xlabel().startswith("UAR (%)") and ax.get_ylabel() == "cumulative step"
     assert [t.get_text() for t in ax.get_yticklabels()] == ["b", "a"] and ax.get_legend() is not None
+
+
+def test_noise_examples_mix_a_first_fold_test_utterance_at_the_shown_levels(tmp_path):
+    import dataclasses
+
+    import pandas as pd
+    import soundfile as sf
+
+    from tests.audio_fixtures import tone
+
+    toy = _data(n_per=4)
+    paths = []
+    for k, row in toy.manifest.iterrows():
+        paths.append(str(tmp_path / f"{k}.wav"))
+        sf.write(paths[-1], tone(0.5, 16000, freq=150 + 10 * k, seed=k), 16000)
+    fs = dataclasses.replace(toy, manifest=toy.manifest.assign(path=paths))
+    assert paper_model.noise_examples({"toy": fs}, {}, [20, 10, 0]) == []  # no speaker-independent run
+    examples = paper_model.noise_examples({"toy": fs}, {("toy", "speaker_independent"): None}, [20, 10, 0], n_folds=2)
+    labels = [label for label, _, _ in examples]
+    assert "clean" in labels[0] and labels[1:] == ["white noise at 10 dB SNR", "white noise at 0 dB SNR",
+                                                    "babble noise at 10 dB SNR", "babble noise at 0 dB SNR"]
+    clean = examples[0][1]
+    assert all(len(w) == len(clean) and rate == fs.config.sample_rate for _, w, rate in examples)
+    assert not pd.Series([abs(w - clean).max() for _, w, _ in examples[1:]]).eq(0).any()  # noise was added

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from serlib.augmentation.classic import augment_waveform, classic_augmented_features
 from serlib.augmentation.gan_quality import emotion_profiles
-from serlib.augmentation.selection import GAN_UNFILTERED, filtered_variants
 from serlib.data import audio
 from serlib.evaluation.splits import speaker_independent_folds
 from serlib.experiments import result_cache
@@ -36,77 +34,6 @@ from serlib.features.frames import compute_frame_features
 from serlib.features.speaker_norm import normalize_with_stats, speaker_frame_stats
 from serlib.reporting.run_context import corpus_title
 from serlib.targets import GAN_AIM_MIN_GAIN, gan_aim_reached
-
-#: The classifiers notebook 03 can study (parameter ``study_model``).
-STUDY_MODELS = ("paper", "strong")
-
-
-@dataclass(frozen=True)
-class StudySetup:
-    """What the augmentation study trains and on which features (notebook 03, parameter ``study_model``).
-
-    ``paper``: the paper-architecture CNN-LSTM in our setting (``OUR_SETTING``) on MFCC + delta windows, SpecAugment
-    only in the classical conditions, the four conditions of :data:`CONDITIONS`, a 2000-step GAN. ``strong``:
-    notebook 04's strong hybrid (``STRONG_HYBRID_SETTING``) on log-mel + eGeMAPS descriptors normalised per
-    speaker (its ``_spknorm`` leaderboard row), its own SpecAugment in every condition; the GAN (3000 steps)
-    translates every feature column, and besides ``gan`` three filtered variants (ratios 0.25, 0.5, 1) are
-    trained; ``classic_gan`` is left out to keep the study within its time budget.
-    """
-
-    name: str
-    label: str
-    feature_config: object
-    model_config: object
-    speaker_normalize: bool
-    spec_augment_with_classic: bool
-    feature_label: str
-    feature_name: str
-    conditions: tuple = CONDITIONS
-    gan_variants: tuple = (GAN_UNFILTERED,)
-    gan_steps: int = 2000
-
-
-def study_setup(study_model: str, max_epochs: int | None = None, *, quick: bool = False,
-                conditions=None) -> StudySetup:
-    """The :class:`StudySetup` of ``study_model`` with epochs capped at ``max_epochs`` (CI-sized networks when
-    ``quick``); ``conditions``: a subset of the study's own conditions, in the study's order (the demo budget
-    trains fewer), or ``None`` for all of them.
-
-    Raises:
-        ValueError: an unknown study model, or a condition the study does not have.
-    """
-    from serlib.features.frames import FeatureConfig
-    from serlib.models.conv_recurrent import CRNN_FEATURES, quick_setting
-    from serlib.models.presets import OUR_SETTING, STRONG_HYBRID_SETTING, cap_epochs
-
-    if study_model not in STUDY_MODELS:
-        raise ValueError(f"unknown study_model {study_model!r}; choose from {STUDY_MODELS}")
-    if study_model == "paper":
-        setup = StudySetup("paper", "CNN-LSTM", FeatureConfig(), OUR_SETTING, False, True, "static MFCC",
-                           "MFCC coefficient")
-    else:
-        model = quick_setting(STRONG_HYBRID_SETTING) if quick else STRONG_HYBRID_SETTING
-        variants = (GAN_UNFILTERED, *filtered_variants())
-        setup = StudySetup("strong", "strong CNN-BiLSTM (cnn_lstm_spknorm)", CRNN_FEATURES, model, True, False,
-                           "log-mel + eGeMAPS descriptors, per speaker", "feature column",
-                           conditions=("none", "classic", *[v.name for v in variants]), gan_variants=variants,
-                           gan_steps=3000)
-    setup = dataclasses.replace(setup, model_config=cap_epochs(setup.model_config, max_epochs))
-    return setup if conditions is None else only_conditions(setup, conditions)
-
-
-def only_conditions(setup: StudySetup, conditions) -> StudySetup:
-    """``setup`` restricted to ``conditions`` (kept in the study's order, with the GAN variants they train on)."""
-    wanted = [conditions] if isinstance(conditions, str) else list(conditions)
-    unknown = [c for c in wanted if c not in setup.conditions]
-    if unknown or not wanted:
-        raise ValueError(f"conditions must be a non-empty subset of the {setup.name} study's "
-                         f"{', '.join(setup.conditions)}; got {', '.join(unknown) or 'none'}")
-    kept = tuple(c for c in setup.conditions if c in wanted)
-    needs = set(kept) | ({"gan"} if "classic_gan" in kept else set())
-    return dataclasses.replace(setup, conditions=kept,
-                               gan_variants=tuple(v for v in setup.gan_variants if v.name in needs))
-
 
 #: The emotions a source utterance is translated to in the real-vs-generated figure (those the GAN knows).
 SHOWN_TARGETS = ("angry", "sad", "happy", "fearful")

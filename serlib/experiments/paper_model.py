@@ -106,6 +106,49 @@ def noise_study(feature_sets: dict, results: dict, snr_levels, *, n_folds: int |
             for name, fs in feature_sets.items() if (name, "speaker_independent") in results}
 
 
+def noise_examples(feature_sets: dict, results: dict, snr_levels, *, n_folds: int | None = None, seed: int = 0,
+                   shown_levels=(10, 0)) -> list[tuple[str, np.ndarray, int]]:
+    """``(label, waveform, sample rate)`` to listen to (section 7): the first test utterance of the first
+    speaker-independent fold, clean and with white and babble noise at the ``shown_levels`` that the run tested.
+
+    The noise is made exactly as in :func:`noise_study` (babble from six utterances of that fold's training
+    speakers, :func:`serlib.experiments.noise.noisy_waveform`). Empty when no corpus ran that protocol.
+    """
+    from serlib.data.audio import load_audio
+    from serlib.experiments.noise import noisy_waveform
+
+    name = next((n for n in feature_sets if (n, "speaker_independent") in results), None)
+    if name is None:
+        return []
+    fs = feature_sets[name]
+    split, sr, trim = speaker_folds(fs, n_folds=n_folds, seed=seed)[0], fs.config.sample_rate, fs.config.trim_db
+    row = fs.manifest.iloc[split.test[0]]
+    speech = load_audio(row["path"], sr, trim_db=trim)
+    talkers = [load_audio(fs.manifest["path"].iloc[i], sr, trim_db=trim) for i in split.train[:6]]
+    out = [(f"*{corpus_title(name)}*, test speaker {row['speaker']}, **{row['emotion']}**, clean", speech, sr)]
+    for kind in ("white", "babble"):
+        for snr in [level for level in snr_levels if level in shown_levels]:
+            out.append((f"{kind} noise at {snr} dB SNR",
+                        noisy_waveform(speech, snr, kind, babble_pool=talkers, seed=seed), sr))
+    return out
+
+
+def save_models(results: dict, board, folder) -> list[str]:
+    """Save one model per corpus for notebook 06 (section 9): the paper-architecture CNN-LSTM of the random split
+    (``cnn_lstm_<corpus>``) and every model the leaderboard kept (``conv_recurrent_<row>_<corpus>``, its first fold
+    and seed). Returns one line per saved model."""
+    from pathlib import Path
+
+    folder, lines = Path(folder), []
+    for (name, proto), runs in results.items():
+        if proto == "random_80_20":
+            lines.append(f"saved {next(iter(runs[0].models.values())).save(folder / f'cnn_lstm_{name}')}")
+    for (model, name, _), fold_models in (board.models.items() if board is not None else ()):
+        (s0, split0), strong = next(iter(fold_models.items()))
+        lines.append(f"saved {strong.save(folder / f'conv_recurrent_{model}_{name}')} ({split0}, seed {s0})")
+    return lines
+
+
 def seed_reports(results: dict, corpus: str, seed: int) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
     """``{protocol: (test predictions of seed ``seed``, classification report)}`` for the random and the
     speaker-independent protocol of ``corpus`` (those that ran)."""
