@@ -5,6 +5,8 @@
 - :mod:`serlib.experiments.augmentation` - none / classic / GAN / both, with paired intervals.
 - :mod:`serlib.experiments.augmentation_statistics` - UAR per seed, paired seed x speaker intervals, valence and
   per-class recall of notebook 03's studies (apart, so the trainings' cache survives a change to them).
+- :mod:`serlib.experiments.augmentation_setup` - what notebook 03's study trains: classifier, features, conditions,
+  GAN steps (``study_model``, ``conditions``), and its settings table.
 - :mod:`serlib.experiments.augmentation_report` - notebook 03's tables, metrics and sentences from the study.
 - :mod:`serlib.experiments.cross_corpus_augmentation` - the augmentation study across corpora (train on one, test on
   another), with a corpus-aware GAN that reads the target's audio without labels.
