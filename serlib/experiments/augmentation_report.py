@@ -221,7 +221,7 @@ def recall_change_table(predictions: pd.DataFrame, *, baseline: str = "none", n_
     """The rare-class claim (section 6b): per condition and emotion, the recall change against ``baseline``.
 
     Columns: ``condition, emotion, n_test, recall_none, recall_condition, recall_change, ci_low, ci_high,
-    below_median_support``. Recalls are means over seeds; the interval is the paired speaker bootstrap of
+    below_median_support``. Recalls are means over seeds; the interval is the paired seed x speaker bootstrap of
     :func:`serlib.experiments.augmentation_statistics.paired_difference_ci` on that emotion's test utterances (with one class
     present, the UAR it computes is that class's recall). ``below_median_support``: fewer test utterances than
     the median emotion (RAVDESS ``neutral`` has half as many as the others).
