@@ -112,3 +112,13 @@ def test_noise_examples_mix_a_first_fold_test_utterance_at_the_shown_levels(tmp_
     clean = examples[0][1]
     assert all(len(w) == len(clean) and rate == fs.config.sample_rate for _, w, rate in examples)
     assert not pd.Series([abs(w - clean).max() for _, w, _ in examples[1:]]).eq(0).any()  # noise was added
+    # what one hears is what the noise test fed the model: same pool, same seed for that utterance
+    import numpy as np
+
+    from serlib.experiments.noise import babble_pool, noisy_features
+    from serlib.features.frames import compute_frame_features
+
+    split = paper_model.speaker_folds(fs, n_folds=2)[0]
+    tested = noisy_features(fs, split.test[:1], 0, "babble", babble_pool=babble_pool(fs, split.train,
+                            np.random.default_rng(0)), seed=0, n_jobs=1, progress=False)[0]
+    np.testing.assert_allclose(compute_frame_features(examples[-1][1], fs.config), tested, rtol=1e-5, atol=1e-5)

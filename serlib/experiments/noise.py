@@ -63,6 +63,22 @@ def _noisy_frames(path: str, snr_db: float, kind: str, pool: list[np.ndarray], s
     return compute_frame_features(noisy_waveform(y, snr_db, kind, babble_pool=pool, seed=seed), config)
 
 
+def babble_pool(fs: FeatureSet, train_positions, rng: np.random.Generator, pool_size: int = 30) -> list[np.ndarray]:
+    """Waveforms of ``pool_size`` random training utterances (drawn with ``rng``) that babble noise mixes talkers
+    from, loaded as the clean features were (silence trimmed). Serves :func:`noise_robustness` and notebook 04's
+    listening examples (:func:`serlib.experiments.paper_model.noise_examples`)."""
+    from serlib.data.audio import load_audio
+
+    config = fs.config
+    positions = rng.choice(train_positions, size=min(pool_size, len(train_positions)), replace=False)
+    return [load_audio(fs.manifest["path"].iloc[i], config.sample_rate, trim_db=config.trim_db) for i in positions]
+
+
+def utterance_noise_seed(seed: int, position: int) -> int:
+    """Seed of the noise added to the utterance at ``position`` (the same at every level and in every example)."""
+    return seed * 100003 + int(position)
+
+
 def noisy_features(fs: FeatureSet, positions: np.ndarray, snr_db: float, kind: str, *,
                    babble_pool: list[np.ndarray] | None = None, seed: int = 0, n_jobs: int = 2,
                    progress: bool = True) -> list[np.ndarray]:
@@ -79,7 +95,7 @@ def noisy_features(fs: FeatureSet, positions: np.ndarray, snr_db: float, kind: s
     from serlib.reporting.progress import tqdm
 
     paths = fs.manifest["path"].astype(str).to_numpy()[positions]
-    jobs = (delayed(_noisy_frames)(p, snr_db, kind, babble_pool or [], seed * 100003 + int(i), fs.config)
+    jobs = (delayed(_noisy_frames)(p, snr_db, kind, babble_pool or [], utterance_noise_seed(seed, i), fs.config)
             for i, p in zip(positions, paths))
     it = Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
     return list(tqdm(it, total=len(paths), desc=f"{kind} noise {snr_db:g} dB", disable=not progress))
@@ -108,8 +124,6 @@ def noise_robustness(fs: FeatureSet, result, folds, *, snr_levels=(20, 10, 5, 0)
     """
     import pandas as pd
 
-    from serlib.data.audio import load_audio
-
     if not result.models:
         raise ValueError("the protocol result keeps no models; run it with keep_models=True")
     by_name = {f.name: f for f in folds}
@@ -118,13 +132,11 @@ def noise_robustness(fs: FeatureSet, result, folds, *, snr_levels=(20, 10, 5, 0)
     rows = [{"noise": k, "snr_db": float("inf"), "correct": correct, "n": len(clean)} for k in kinds]
     y = fs.manifest["emotion"].astype(str).to_numpy()
     rng = np.random.default_rng(seed)
-    config = fs.config
     for (_, split_name), clf in result.models.items():
         if split_name not in by_name:
             raise ValueError(f"fold {split_name!r} of the result is not among the given folds")
         split = by_name[split_name]
-        pool_pos = rng.choice(split.train, size=min(pool_size, len(split.train)), replace=False)
-        pool = [load_audio(fs.manifest["path"].iloc[i], config.sample_rate, trim_db=config.trim_db) for i in pool_pos]
+        pool = babble_pool(fs, split.train, rng, pool_size)
         for kind in kinds:
             for snr in snr_levels:
                 frames = noisy_features(fs, split.test, snr, kind, babble_pool=pool, seed=seed, n_jobs=n_jobs,

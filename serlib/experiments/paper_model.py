@@ -111,25 +111,27 @@ def noise_examples(feature_sets: dict, results: dict, snr_levels, *, n_folds: in
     """``(label, waveform, sample rate)`` to listen to (section 7): the first test utterance of the first
     speaker-independent fold, clean and with white and babble noise at the ``shown_levels`` that the run tested.
 
-    The noise is made exactly as in :func:`noise_study` (babble from six utterances of that fold's training
-    speakers, :func:`serlib.experiments.noise.noisy_waveform`). Empty when no corpus ran that protocol.
+    The noisy audio is what :func:`noise_study` fed that fold's model: the same babble pool of the fold's training
+    utterances (:func:`serlib.experiments.noise.babble_pool`) and the same noise seed for that utterance
+    (:func:`serlib.experiments.noise.utterance_noise_seed`). Empty when no corpus ran that protocol.
     """
     from serlib.data.audio import load_audio
-    from serlib.experiments.noise import noisy_waveform
+    from serlib.experiments.noise import babble_pool, noisy_waveform, utterance_noise_seed
 
     name = next((n for n in feature_sets if (n, "speaker_independent") in results), None)
     if name is None:
         return []
     fs = feature_sets[name]
-    split, sr, trim = speaker_folds(fs, n_folds=n_folds, seed=seed)[0], fs.config.sample_rate, fs.config.trim_db
-    row = fs.manifest.iloc[split.test[0]]
-    speech = load_audio(row["path"], sr, trim_db=trim)
-    talkers = [load_audio(fs.manifest["path"].iloc[i], sr, trim_db=trim) for i in split.train[:6]]
+    split, sr = speaker_folds(fs, n_folds=n_folds, seed=seed)[0], fs.config.sample_rate
+    position = int(split.test[0])
+    row = fs.manifest.iloc[position]
+    speech = load_audio(row["path"], sr, trim_db=fs.config.trim_db)
+    talkers = babble_pool(fs, split.train, np.random.default_rng(seed))  # fold 1's pool, as noise_study draws it
     out = [(f"*{corpus_title(name)}*, test speaker {row['speaker']}, **{row['emotion']}**, clean", speech, sr)]
     for kind in ("white", "babble"):
         for snr in [level for level in snr_levels if level in shown_levels]:
-            out.append((f"{kind} noise at {snr} dB SNR",
-                        noisy_waveform(speech, snr, kind, babble_pool=talkers, seed=seed), sr))
+            out.append((f"{kind} noise at {snr} dB SNR", noisy_waveform(
+                speech, snr, kind, babble_pool=talkers, seed=utterance_noise_seed(seed, position)), sr))
     return out
 
 
