@@ -158,7 +158,8 @@ def directions(feature_sets: dict) -> list[tuple[str, str]]:
 
 def summary(result: dict, *, n_boot: int = 1000, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
     """UAR per seed and condition on the target corpus, and per condition the mean, spread and paired difference to
-    ``none`` (target speakers resampled; utterances when the target has fewer than 5 speakers, as TESS)."""
+    ``none`` (seeds and target speakers resampled together; utterances instead of speakers when the target has fewer
+    than 5 speakers, as TESS)."""
     from serlib.experiments.augmentation_statistics import summarise_conditions, uar_per_seed
 
     return uar_per_seed(result["predictions"]), summarise_conditions(result["predictions"], n_boot=n_boot, seed=seed)
