@@ -299,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ[PROGRESS_ENV] = str(progress_log)
     if args.cache_dir:
         os.environ["SERLIB_CACHE_DIR"] = str(Path(args.cache_dir).resolve())
-    from serlib.experiments.result_cache import RESULT_CACHE_ENV
+    from serlib.experiments.result_cache import LEDGER_ENV, RESULT_CACHE_ENV, ledger_summary
 
     os.environ[RESULT_CACHE_ENV] = "0" if args.no_result_cache else "1"  # the kernels inherit it
     os.environ.update(executor.to_env())  # and where their trainings run
@@ -340,6 +340,10 @@ def main(argv: list[str] | None = None) -> int:
         overrides = budget_parameters(nb.stem, budget, declared)
         params.update(overrides)
         print(f"--> {nb.name} ({eta_text(expected[nb.stem])})", flush=True)
+        ledger = out / ".ledger" / f"{nb.stem}.jsonl"  # the notebook's trainings, cached or not (result_cache)
+        ledger.parent.mkdir(parents=True, exist_ok=True)
+        ledger.unlink(missing_ok=True)
+        os.environ[LEDGER_ENV] = str(ledger)  # the kernel started below inherits it
         t0 = time.perf_counter()
         try:
             with follow(progress_log):
@@ -361,7 +365,8 @@ def main(argv: list[str] | None = None) -> int:
         # --only into one folder keep every notebook's time in metrics.json
         update_metrics_fragment(out, nb.stem, {"timing": {nb.stem: {
             "seconds": round(seconds, 1), "status": status, "budget": budget, "git_commit": summary["git_commit"],
-            "cpu_count": os.cpu_count(), "load_average_1m_at_end": round(os.getloadavg()[0], 2)}}})
+            "cpu_count": os.cpu_count(), "load_average_1m_at_end": round(os.getloadavg()[0], 2),
+            "trainings": ledger_summary(ledger)}}})
         if target.exists():
             _strip_noise_from(target, strip_noise)
             executed.append(target)

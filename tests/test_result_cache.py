@@ -108,3 +108,20 @@ def test_a_derived_feature_set_never_inherits_its_parents_digest():
     shared = dataclasses.replace(fs, frames=[f + 1 for f in fs.frames])  # shares fs.extra itself
     assert result_cache.feature_set_digest(shared) != full
     assert result_cache.feature_set_digest(fs) == full  # the parent still gets its own
+
+
+def test_the_ledger_counts_trained_and_cached_trainings_with_their_original_seconds(cache_on, monkeypatch):
+    ledger = cache_on / "ledger.jsonl"
+    monkeypatch.setenv(result_cache.LEDGER_ENV, str(ledger))
+    fs = _data()
+    folds = speaker_independent_folds(fs.manifest, seed=0)[:2]
+    first = run_protocol(fs, folds, CFG, [0], progress=False)
+    cold = result_cache.ledger_summary(ledger)
+    assert cold["trainings"] == cold["trained"] == len(folds) and cold["from_cache"] == 0
+    assert cold["trained_seconds"] == pytest.approx(first.trainings["seconds"].sum(), abs=0.1)
+    ledger.unlink()
+    run_protocol(fs, folds, CFG, [0], progress=False)
+    warm = result_cache.ledger_summary(ledger)
+    assert warm["from_cache"] == len(folds) and warm["trained"] == 0
+    assert warm["cached_seconds"] == pytest.approx(cold["trained_seconds"], abs=0.1)  # the original trainings' time
+    assert result_cache.ledger_summary(cache_on / "missing.jsonl")["trainings"] == 0

@@ -108,3 +108,19 @@ def test_run_time_line_names_commits_budget_and_minutes():
     one["timing"]["04_cnn_lstm"]["git_commit"] = "def456"
     assert "commits `abc123`, `def456`" in run_time_markdown(one)
     assert run_time_markdown({}) == ""
+    assert "cache" not in line  # no training counted: no sentence about the cache
+
+
+def test_run_time_line_says_what_the_cache_served_and_the_cold_time_it_implies():
+    from serlib.reporting.results import run_time_markdown
+
+    def nb(seconds, trainings):
+        return {"seconds": seconds, "git_commit": "abc", "budget": "full", "cpu_count": 2, "trainings": trainings}
+
+    warm = {"timing": {"03_gan_augmentation": nb(600.0, {"trainings": 10, "from_cache": 8, "cached_seconds": 2400.0}),
+                       "04_cnn_lstm": nb(600.0, {"trainings": 5, "from_cache": 5, "cached_seconds": 1200.0})}}
+    line = run_time_markdown(warm)
+    assert "13 of 15 trainings were read from the result cache; they took 60 min" in line
+    assert "a cold-cache run takes about 80 min" in line
+    cold = {"timing": {"04_cnn_lstm": nb(600.0, {"trainings": 5, "from_cache": 0, "cached_seconds": 0.0})}}
+    assert "All 5 trainings ran in this run (cold cache)." in run_time_markdown(cold)

@@ -35,6 +35,11 @@ import numpy as np
 
 #: Environment variable that turns the result cache on ("1") or off ("0", unset).
 RESULT_CACHE_ENV = "SERLIB_RESULT_CACHE"
+#: Environment variable naming a file to which :func:`cached_map` appends one JSON line per training (its kind,
+#: whether it came from the cache, and its ``seconds``: for a cached one, those of the run that trained it).
+#: ``run_all.py`` sets it per notebook and records :func:`ledger_summary` in the notebook's ``timing``, so a
+#: warm run states how much training time the cache saved.
+LEDGER_ENV = "SERLIB_RESULT_LEDGER"
 #: Modules (paths below the ``serlib`` package) whose source defines what a training computes, per kind of
 #: training (the key part ``kind``); their hash is part of every key of that kind, so a change to the GAN
 #: retrains the GANs but not notebook 04's models. Data enter keys as digests of the frames a training saw,
@@ -220,6 +225,37 @@ def default_cache() -> ResultCache | None:
     return ResultCache() if enabled() else None
 
 
+def _ledger(kind, from_cache: bool, info: dict) -> None:
+    """Append one training to the :data:`LEDGER_ENV` file, if set (a ledger that cannot be written is skipped)."""
+    path = os.environ.get(LEDGER_ENV)
+    if not path:
+        return
+    seconds = info.get("seconds") if isinstance(info, dict) else None
+    line = {"kind": kind, "from_cache": bool(from_cache),
+            "seconds": float(seconds) if isinstance(seconds, (int, float, np.number)) else None}
+    try:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(json.dumps(line) + "\n")
+    except OSError:
+        pass
+
+
+def ledger_summary(path: str | os.PathLike) -> dict:
+    """Totals of a :data:`LEDGER_ENV` file: ``trainings``, ``from_cache``, ``trained``, ``cached_seconds`` (what
+    the cached trainings took when they were trained) and ``trained_seconds``; all 0 for a missing file."""
+    rows = []
+    p = Path(path)
+    if p.exists():
+        for line in p.read_text(encoding="utf-8").splitlines():
+            with contextlib.suppress(ValueError):
+                rows.append(json.loads(line))
+    hits = [r for r in rows if r.get("from_cache")]
+    trained = [r for r in rows if not r.get("from_cache")]
+    return {"trainings": len(rows), "from_cache": len(hits), "trained": len(trained),
+            "cached_seconds": round(sum(r.get("seconds") or 0.0 for r in hits), 1),
+            "trained_seconds": round(sum(r.get("seconds") or 0.0 for r in trained), 1)}
+
+
 def cached_map(compute, key_parts: list, *, use: bool = True, load_model=None) -> list[tuple]:
     """Run many trainings through the cache: hits are read here, the misses trained by one call of ``compute``.
 
@@ -240,7 +276,8 @@ def cached_map(compute, key_parts: list, *, use: bool = True, load_model=None) -
     """
     cache = default_cache() if use else None
     models = ModelStore() if cache is not None and load_model is not None else None
-    keys = [training_key(**parts()) for parts in key_parts] if cache is not None else [None] * len(key_parts)
+    parts = [p() for p in key_parts] if cache is not None else [{}] * len(key_parts)
+    keys = [training_key(**p) for p in parts] if cache is not None else [None] * len(key_parts)
     out = [None] * len(key_parts)
     for i, key in enumerate(keys):
         hit = cache.get(key) if cache is not None else None
@@ -249,6 +286,7 @@ def cached_map(compute, key_parts: list, *, use: bool = True, load_model=None) -
             hit = None if model is None else (*hit, model)
         if hit is not None:
             out[i] = (*hit[:2], True, *hit[2:])
+            _ledger(parts[i].get("kind"), True, hit[1])
 
     def store(i, arrays, info, model=None):
         if cache is not None:
@@ -256,6 +294,7 @@ def cached_map(compute, key_parts: list, *, use: bool = True, load_model=None) -
             if models is not None and model is not None:
                 models.put(keys[i], model)
         out[i] = (arrays, info, False, model) if load_model is not None else (arrays, info, False)
+        _ledger(parts[i].get("kind"), False, info)
 
     compute([i for i, o in enumerate(out) if o is None], store)
     return out

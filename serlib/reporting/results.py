@@ -221,7 +221,23 @@ def run_time_markdown(metrics: Mapping) -> str:
     return (f"Run: {len(done)} notebook(s), budget {'/'.join(budgets)}, "
             + (f"commit `{commits[0]}`" if len(commits) == 1 else f"commits {', '.join(f'`{c}`' for c in commits)}")
             + f", {total / 60:.0f} min of notebook time" + (f" on {cores[0]} CPU cores" if len(cores) == 1 else "")
-            + f" (minutes per notebook: {parts}).")
+            + f" (minutes per notebook: {parts})." + _cache_sentence(done.values(), total))
+
+
+def _cache_sentence(timings, total_seconds: float) -> str:
+    """What the result cache served in a run (``timing.<notebook>.trainings``, written by ``run_all.py``), and
+    the cold-cache time it implies; ``""`` when no training was counted."""
+    ledgers = [t["trainings"] for t in timings if isinstance(t.get("trainings"), Mapping)]
+    n = sum(int(t.get("trainings", 0)) for t in ledgers)
+    hits = sum(int(t.get("from_cache", 0)) for t in ledgers)
+    if not n:
+        return ""
+    if not hits:
+        return f" All {n} trainings ran in this run (cold cache)."
+    saved = sum(float(t.get("cached_seconds", 0.0)) for t in ledgers)
+    return (f" {hits} of {n} trainings were read from the result cache; they took {saved / 60:.0f} min when they "
+            f"were trained (earlier runs of the same training code), so a cold-cache run takes about "
+            f"{(total_seconds + saved) / 60:.0f} min.")
 
 
 def headline_markdown(metrics: Mapping) -> str:
