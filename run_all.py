@@ -247,6 +247,13 @@ def _strip_noise_from(path: Path, strip_noise) -> None:
         nbformat.write(nb, path)
 
 
+def kernel_pythonpath(root: Path, existing: str | None) -> str:
+    """``PYTHONPATH`` for the kernels: this checkout first, so every notebook imports the ``serlib`` of the commit
+    the run records, even when an editable install points to another checkout; ``existing`` entries follow."""
+    rest = [p for p in (existing or "").split(os.pathsep) if p and Path(p).resolve() != root.resolve()]
+    return os.pathsep.join([str(root), *rest])
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     notebooks = discover_notebooks(args.only)
@@ -289,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     removed = forget_artifacts(out, [nb.stem for nb in notebooks])  # nor its figures and tables
     if removed:
         print(f"run_all.py: removed {removed} artifact(s) of an earlier run of these notebooks in {out}")
+    os.environ["PYTHONPATH"] = kernel_pythonpath(ROOT, os.environ.get("PYTHONPATH"))  # and the workers they start
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # kernels inherit it: keep TensorFlow's C++ chatter out of logs
     from serlib.reporting.progress import PROGRESS_ENV, eta_text, follow, previous_seconds, strip_noise
 

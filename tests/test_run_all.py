@@ -1,6 +1,7 @@
 """End-to-end tests of run_all.py: options, a corpus seeded with broken files, a failing notebook."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -214,3 +215,26 @@ def test_run_size_parameters_are_declared_by_their_notebooks():
             assert set(overrides) <= set(declared), (budget, stem, set(overrides) - set(declared))
             assert budget_parameters(stem, budget, declared) == overrides
             assert budget_parameters(stem, "full", declared) == {}
+
+
+def test_kernels_import_the_serlib_of_the_checkout_that_runs(tmp_path, monkeypatch):
+    """An editable install (or PYTHONPATH) pointing to another checkout must not change the code a run executes:
+    the kernels import this checkout's serlib, the one whose commit the run records."""
+    other = tmp_path / "other_checkout"
+    (other / "serlib").mkdir(parents=True)
+    (other / "serlib" / "__init__.py").write_text("raise ImportError('the serlib of another checkout')\n")
+    monkeypatch.setenv("PYTHONPATH", str(other))
+    assert run_all.kernel_pythonpath(ROOT, str(other)).split(os.pathsep) == [str(ROOT), str(other)]
+    assert run_all.kernel_pythonpath(ROOT, str(ROOT)) == str(ROOT)
+    nbdir = tmp_path / "notebooks"
+    nbdir.mkdir()
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("output_dir = 'x'")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(
+        "import pathlib, serlib\n"
+        f"assert pathlib.Path(serlib.__file__).resolve().parents[1] == pathlib.Path({str(ROOT)!r}), serlib.__file__")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, nbdir / "01_imports.ipynb")
+    monkeypatch.setattr(run_all, "NOTEBOOK_DIR", nbdir)
+    assert run_all.main(["--output", str(tmp_path / "run"), "--no-report"]) == 0
