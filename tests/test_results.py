@@ -38,6 +38,29 @@ def test_headline_rows_come_from_metrics_with_protocol_interval_and_seeds():
         results.headline_results([1])
 
 
+def test_augmentation_headlines_name_classic_the_best_gan_condition_and_each_cross_corpus_direction():
+    m = _metrics()
+    m["run"]["corpora"] = ["ravdess", "tess"]
+    si = m["augmentation"]["ravdess"]["speaker_independent"]
+    si["gan"].update(diff_vs_none=-0.08, diff_vs_none_ci=[-0.11, -0.05])
+    si["classic"] = {"uar_mean": 0.40, "diff_vs_none": 0.02, "diff_vs_none_ci": [-0.01, 0.05], "n_seeds": 3}
+    si["gan_filtered_100pct"] = {"uar_mean": 0.39, "diff_vs_none": 0.01, "diff_vs_none_ci": [-0.02, 0.04],
+                                 "n_seeds": 3}
+    m["augmentation"]["ravdess"]["cross_corpus_to_tess"] = {
+        "none": {"uar_mean": 0.5}, "gan": {"uar_mean": 0.47, "diff_vs_none": -0.03,
+                                            "diff_vs_none_ci": [-0.06, 0.0], "n_seeds": 3}, "design": {}}
+    table = results.headline_results(m).set_index(["result", "protocol"])
+    classic = table.loc[("classical augmentation: UAR gain over none", "speaker-independent")]
+    assert classic["value"] == "+2.0 points" and classic["95 % interval"] == "-1.0 to 5.0"
+    best = [r for r in table.index if r[0].startswith("best of 2 GAN conditions (gan_filtered_100pct")]
+    assert len(best) == 1 and "picked on the test folds" in best[0][0]
+    cross = table.loc[("GAN augmentation: UAR gain over none", "cross-corpus (tested on tess)")]
+    assert cross["value"] == "-3.0 points" and cross["corpus"] == "ravdess"
+    found = results.notebook_findings(m, "03")
+    assert len(found) == 4 and found["result"].str.contains("augmentation|GAN").all()
+    assert not results.notebook_findings(m, "04")["result"].str.contains("augmentation").any()
+
+
 def test_readme_block_is_rewritten_between_its_markers_only(tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text(f"# Title\n\n{results.README_BEGIN}\nold table\n{results.README_END}\n\nrest\n")
