@@ -144,6 +144,6 @@ def test_run_time_line_says_what_the_cache_served_and_the_cold_time_it_implies()
                        "04_cnn_lstm": nb(600.0, {"trainings": 5, "from_cache": 5, "cached_seconds": 1200.0})}}
     line = run_time_markdown(warm)
     assert "13 of 15 trainings were read from the result cache; they took 60 min" in line
-    assert "a cold-cache run takes about 80 min" in line
+    assert "a run with an empty result cache takes about 80 min" in line
     cold = {"timing": {"04_cnn_lstm": nb(600.0, {"trainings": 5, "from_cache": 0, "cached_seconds": 0.0})}}
-    assert "All 5 trainings ran in this run (cold cache)." in run_time_markdown(cold)
+    assert "All 5 trainings ran in this run (empty result cache)." in run_time_markdown(cold)

@@ -268,10 +268,10 @@ def _cache_sentence(timings, total_seconds: float) -> str:
     if not n:
         return ""
     if not hits:
-        return f" All {n} trainings ran in this run (cold cache)."
+        return f" All {n} trainings ran in this run (empty result cache)."
     saved = sum(float(t.get("cached_seconds", 0.0)) for t in ledgers)
     return (f" {hits} of {n} trainings were read from the result cache; they took {saved / 60:.0f} min when they "
-            f"were trained (earlier runs of the same training code), so a cold-cache run takes about "
+            f"were trained (earlier runs of the same training code), so a run with an empty result cache takes about "
             f"{(total_seconds + saved) / 60:.0f} min.")
 
 
