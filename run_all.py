@@ -255,6 +255,17 @@ def kernel_pythonpath(root: Path, existing: str | None) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the notebooks; the environment variables set for the kernels are undone on return, so a caller that
+    runs ``main`` in-process (the tests) keeps its own environment."""
+    saved = dict(os.environ)
+    try:
+        return _run(argv)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _run(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     notebooks = discover_notebooks(args.only)
     if not notebooks:

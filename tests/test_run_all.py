@@ -237,4 +237,7 @@ def test_kernels_import_the_serlib_of_the_checkout_that_runs(tmp_path, monkeypat
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(nb, nbdir / "01_imports.ipynb")
     monkeypatch.setattr(run_all, "NOTEBOOK_DIR", nbdir)
+    before = dict(os.environ)
     assert run_all.main(["--output", str(tmp_path / "run"), "--no-report"]) == 0
+    # and the caller's environment is as it was: a PYTHONPATH left pointing at the checkout broke later tests
+    assert dict(os.environ) == before

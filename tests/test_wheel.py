@@ -60,13 +60,16 @@ def test_a_clean_venv_with_the_wheel_predicts_from_another_directory(wheel, tmp_
     venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
     bindir = env_dir / ("Scripts" if os.name == "nt" else "bin")
     python = bindir / "python"
-    _run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)])
-    _run([str(python), "-m", "pip", "install", "-q", *LIGHT_RUNTIME])
+    # Nothing of the test process may leak into the venv: with the checkout on PYTHONPATH, its serlib.egg-info
+    # made pip report serlib as installed and skip the wheel (no bin/serlib).
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", runtime.MODEL_ENV)}
+    env["PYTHONNOUSERSITE"] = "1"
+    _run([str(python), "-m", "pip", "install", "-q", "--no-deps", str(wheel)], env=env)
+    _run([str(python), "-m", "pip", "install", "-q", *LIGHT_RUNTIME], env=env)
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     clip = write_tone(elsewhere / "clip.wav", duration_s=2.0, sr=22050)
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", runtime.MODEL_ENV)}
     result = _run([str(bindir / "serlib"), "predict", "--json", str(clip)], cwd=elsewhere, env=env)
     (line,) = result.stdout.strip().splitlines()
     row = json.loads(line)
