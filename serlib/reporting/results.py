@@ -104,13 +104,9 @@ def headline_results(metrics: Mapping) -> pd.DataFrame:
         svm = _get(metrics, f"baselines.svm_egemaps.{c}.speaker_independent") or {}
         ci = svm.get("uar_ci95") or [None, None]
         add("eGeMAPS + SVM baseline, UAR", c, "speaker_independent", svm.get("uar"), *ci, svm.get("n_seeds"))
-        aug = _get(metrics, f"augmentation.{c}.speaker_independent") or {}
-        gan, none = (aug.get("gan") or {}).get("uar_mean"), (aug.get("none") or {}).get("uar_mean")
-        if isinstance(gan, (int, float)) and isinstance(none, (int, float)):
-            ci = _get(metrics, f"augmentation.{c}.gan_vs_none_uar_ci") or [None, None]
-            rows.append({"result": "GAN augmentation: UAR gain over none", "corpus": c,
-                         "protocol": _protocol("speaker_independent"), "value": f"{100 * (gan - none):+.1f} points",
-                         "95 % interval": _interval(*ci), "seeds": (aug.get("gan") or {}).get("n_seeds", "")})
+        gan = (_get(metrics, f"augmentation.{c}.speaker_independent") or {}).get("gan")
+        if isinstance(gan, Mapping) and isinstance(gan.get("diff_vs_none"), (int, float)):
+            rows.append(_gain_row("GAN augmentation: UAR gain over none", c, "speaker_independent", gan))
         rows += _augmentation_rows(metrics, c, corpora)
     lat = metrics.get("latency_ms") if isinstance(metrics.get("latency_ms"), Mapping) else {}
     for key, what in (("model_forward_p50", "model forward, median"),
