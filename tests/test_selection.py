@@ -12,7 +12,9 @@ from serlib.augmentation.selection import (
     candidates_needed,
     filtered_variants,
     select,
+    selected_quality,
     selection_quality,
+    selection_reference,
     target_confidence,
 )
 from serlib.evaluation.splits import Split
@@ -89,6 +91,30 @@ def test_selection_quality_tells_a_faithful_translation_from_a_copy():
     assert good["n_selected"] == len(frames) and 0 < good["n_scored"] < len(frames)
     with pytest.raises(InsufficientDataError, match="10 or more"):
         selection_quality(frames, emotions, speakers, faithful, targets, src, sel[:3])
+
+
+def test_variants_of_a_fold_share_one_reference_with_the_same_numbers():
+    frames, emotions, speakers = _toy()
+    targets = np.array([{"angry": "sad", "sad": "happy", "happy": "angry"}[e] for e in emotions])
+    candidates = [f + 0.3 for f in frames] + [f - 0.2 for f in frames]  # two translations per utterance
+    src = np.concatenate([np.arange(len(frames))] * 2)
+    targets = np.concatenate([targets] * 2)
+    reference = selection_reference(frames, emotions, speakers, candidates, targets, src, seed=3)
+    for sel in (np.arange(len(frames)), np.arange(len(frames), 2 * len(frames)), np.arange(0, 2 * len(frames), 2)):
+        alone = selection_quality(frames, emotions, speakers, candidates, targets, src, sel, seed=3)
+        assert selected_quality(reference, sel) == alone
+    assert selected_quality(reference, np.arange(len(frames))) != selected_quality(
+        reference, np.arange(len(frames), 2 * len(frames)))
+
+
+def test_classic_gan_trains_the_unfiltered_gan_variant():
+    from serlib.experiments.augmentation import variants_trained
+
+    names = ["gan", "gan_filtered_100pct"]
+    assert variants_trained(["none", "classic"], names) == []
+    assert variants_trained(["gan_filtered_100pct", "classic_gan"], names) == ["gan_filtered_100pct", "gan"]
+    assert variants_trained(["gan", "classic_gan", "gan"], names) == ["gan"]
+    assert variants_trained(["classic_gan"], ["gan_filtered_100pct"]) == []
 
 
 def test_variant_conditions_train_on_their_selection_and_gan_is_unchanged(monkeypatch):

@@ -23,6 +23,7 @@ statistics instead of windows).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -129,6 +130,39 @@ def select(variant: SyntheticVariant, confidence: np.ndarray, copy_index: np.nda
     return np.sort(keep[:wanted])
 
 
+@dataclass
+class SelectionReference:
+    """What :func:`selected_quality` shares between the variants of one fold, computed once: the fit speakers'
+    halves A and B, their utterance statistics, the statistics of every candidate and (on first use) the
+    classifier of half A. Build it with :func:`selection_reference`."""
+
+    emotions: np.ndarray
+    in_a: np.ndarray
+    real_stats: np.ndarray
+    candidate_stats: np.ndarray
+    targets: np.ndarray
+    source: np.ndarray
+    seed: int
+
+    @cached_property
+    def classifier(self):
+        return _emotion_classifier(self.real_stats[self.in_a], self.emotions[self.in_a], self.seed)
+
+
+def selection_reference(real_frames, real_emotions, real_speakers, candidate_frames, candidate_targets,
+                        candidate_source, *, seed: int = 0) -> SelectionReference:
+    """The part of :func:`selection_quality` that does not depend on the selection (arguments as there)."""
+    from serlib.augmentation.gan_quality import speaker_halves
+
+    speakers = np.asarray(real_speakers).astype(str)
+    return SelectionReference(
+        emotions=np.asarray(real_emotions).astype(str), in_a=speaker_halves(speakers, np.random.default_rng(seed)),
+        real_stats=utterance_statistics(real_frames),
+        candidate_stats=(utterance_statistics(candidate_frames) if len(candidate_frames)
+                         else np.zeros((0, 0), np.float32)),
+        targets=np.asarray(candidate_targets).astype(str), source=np.asarray(candidate_source, int), seed=seed)
+
+
 def selection_quality(real_frames, real_emotions, real_speakers, candidate_frames, candidate_targets,
                       candidate_source, selected, *, seed: int = 0) -> dict[str, float]:
     """What a variant's selected translations look like, measured on fit speakers only.
@@ -146,27 +180,33 @@ def selection_quality(real_frames, real_emotions, real_speakers, candidate_frame
         candidate_frames, candidate_targets: every GAN translation and its target emotion.
         candidate_source: index into ``real_frames`` of each translation's source utterance.
         selected: positions into the candidates that the variant keeps.
-    """
-    from serlib.augmentation.gan_quality import edit_size, speaker_halves, two_sample_auc
 
-    emotions, speakers = np.asarray(real_emotions).astype(str), np.asarray(real_speakers).astype(str)
-    targets, source = np.asarray(candidate_targets).astype(str), np.asarray(candidate_source, int)
-    selected = np.asarray(selected, int)
-    in_a = speaker_halves(speakers, np.random.default_rng(seed))
-    real_stats = utterance_statistics(real_frames)
-    a, b = np.flatnonzero(in_a), np.flatnonzero(~in_a)
-    scored = selected[~in_a[source[selected]]]
-    if len(scored) < 10 or len(set(emotions[b])) < 2:
+    Several variants of one fold share the work: build :func:`selection_reference` once and call
+    :func:`selected_quality` per variant (same numbers).
+    """
+    reference = selection_reference(real_frames, real_emotions, real_speakers, candidate_frames, candidate_targets,
+                                    candidate_source, seed=seed)
+    return selected_quality(reference, selected)
+
+
+def selected_quality(reference: SelectionReference, selected) -> dict[str, float]:
+    """:func:`selection_quality` of the candidates at positions ``selected``, from a shared reference."""
+    from serlib.augmentation.gan_quality import edit_size, two_sample_auc
+
+    r, selected = reference, np.asarray(selected, int)
+    b = np.flatnonzero(~r.in_a)
+    scored = selected[~r.in_a[r.source[selected]]]
+    if len(scored) < 10 or len(set(r.emotions[b])) < 2:
         raise InsufficientDataError(f"selection quality needs 10 or more selected translations of half B's "
                                     f"utterances and 2 emotions there; got {len(scored)}")
-    clf = _emotion_classifier(real_stats[a], emotions[a], seed)
-    gen_stats = utterance_statistics([candidate_frames[i] for i in scored])
-    c2st_auc = two_sample_auc(real_stats[b], gen_stats, seed=seed)
-    b_stats, b_emotions = real_stats[b], emotions[b]
-    edit_ratio, edit_cosine = edit_size(real_stats[source[scored]], gen_stats, emotions[source[scored]],
-                                        targets[scored], reference_stats=b_stats, reference_emotions=b_emotions)
+    clf = r.classifier
+    gen_stats = r.candidate_stats[scored]
+    c2st_auc = two_sample_auc(r.real_stats[b], gen_stats, seed=r.seed)
+    b_stats, b_emotions = r.real_stats[b], r.emotions[b]
+    edit_ratio, edit_cosine = edit_size(r.real_stats[r.source[scored]], gen_stats, r.emotions[r.source[scored]],
+                                        r.targets[scored], reference_stats=b_stats, reference_emotions=b_emotions)
     return {"n_selected": int(len(selected)), "n_scored": int(len(scored)),
             "real_heldout_accuracy": float((clf.predict(b_stats) == b_emotions).mean()),
-            "target_agreement": float((clf.predict(gen_stats) == targets[scored]).mean()),
-            "chance": 1.0 / len(set(emotions)), "c2st_auc": c2st_auc,
+            "target_agreement": float((clf.predict(gen_stats) == r.targets[scored]).mean()),
+            "chance": 1.0 / len(set(r.emotions)), "c2st_auc": c2st_auc,
             "edit_ratio": edit_ratio, "edit_cosine": edit_cosine}

@@ -41,7 +41,8 @@ from serlib.augmentation.selection import (
     SyntheticVariant,
     candidates_needed,
     select,
-    selection_quality,
+    selected_quality,
+    selection_reference,
     target_confidence,
 )
 from serlib.evaluation.splits import Split, validation_speakers_split
@@ -93,6 +94,16 @@ class FoldAugmentation:
                              c.params.iloc[pos].reset_index(drop=True), seconds=c.seconds)
 
 
+def variants_trained(conditions, variant_names) -> list[str]:
+    """The GAN variants that ``conditions`` train on, in the conditions' order: each condition that names a variant,
+    and ``gan`` for ``classic_gan`` (which adds the unfiltered translations to the classical copies)."""
+    names = set(variant_names)
+    needed = [c for c in dict.fromkeys(conditions) if c in names]
+    if "classic_gan" in conditions and "gan" in names and "gan" not in needed:
+        needed.append("gan")
+    return needed
+
+
 def prepare_fold(features: FeatureSet, split: Split, *, conditions=CONDITIONS, gan_config: GanConfig = GanConfig(),
                  classic_config: ClassicAugmentConfig = ClassicAugmentConfig(), n_copies: int = 1, seed: int = 0,
                  classic_seed: int | None = None, cache_dir=None, n_jobs: int = 2, quality: bool = True,
@@ -115,9 +126,7 @@ def prepare_fold(features: FeatureSet, split: Split, *, conditions=CONDITIONS, g
     unknown = sorted(set(conditions) - set(CONDITIONS) - set(variants))
     if unknown:
         raise ValueError(f"unknown condition(s) {unknown}; choose from {CONDITIONS} or a GAN variant {sorted(variants)}")
-    wanted = [variants[c] for c in dict.fromkeys(conditions) if c in variants]
-    if "classic_gan" in conditions and "gan" in variants and variants["gan"] not in wanted:
-        wanted.append(variants["gan"])
+    wanted = [variants[name] for name in variants_trained(conditions, variants)]
     fit, val = validation_speakers_split(m, split.train, seed=seed)
     fold = FoldAugmentation(split, fit, val)
     emotions = m["emotion"].astype(str).to_numpy()
@@ -147,13 +156,14 @@ def prepare_fold(features: FeatureSet, split: Split, *, conditions=CONDITIONS, g
                                                       "target_emotion": targets, "copy": copy,
                                                       "confidence": confidence}),
                                         seconds=gan.train_seconds_ + time.perf_counter() - t0)
+        reference = (selection_reference(fit_frames, emotions[fit], spk[fit], frames, targets, src, seed=seed)
+                     if quality else None)
         for v in wanted:
             chosen = fold.variants[v.name] = (v, select(v, confidence, copy, len(fit), seed=seed))
             fold.variant_quality[v.name] = {"realised_ratio": len(chosen[1]) / max(len(fit), 1)}
             if quality:
                 try:
-                    fold.variant_quality[v.name] |= selection_quality(fit_frames, emotions[fit], spk[fit], frames,
-                                                                      targets, src, chosen[1], seed=seed)
+                    fold.variant_quality[v.name] |= selected_quality(reference, chosen[1])
                 except InsufficientDataError as err:
                     fold.skipped.append((f"selection quality of {v.name}", str(err)))
         if "gan" in fold.variants:

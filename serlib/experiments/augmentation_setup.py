@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from serlib.augmentation.selection import GAN_UNFILTERED, filtered_variants
+from serlib.experiments.augmentation import variants_trained
 from serlib.experiments.augmentation_statistics import CONDITIONS
 
 #: The classifiers notebook 03 can study (parameter ``study_model``).
@@ -80,7 +81,7 @@ def only_conditions(setup: StudySetup, conditions) -> StudySetup:
         raise ValueError(f"conditions must be a non-empty subset of the {setup.name} study's "
                          f"{', '.join(setup.conditions)}; got {', '.join(unknown) or 'none'}")
     kept = tuple(c for c in setup.conditions if c in wanted)
-    needs = set(kept) | ({"gan"} if "classic_gan" in kept else set())
+    needs = set(variants_trained(kept, [v.name for v in setup.gan_variants]))
     return dataclasses.replace(setup, conditions=kept,
                                gan_variants=tuple(v for v in setup.gan_variants if v.name in needs))
 
