@@ -157,3 +157,14 @@ def test_settings_table_says_the_subset_conditions_and_seeds():
     every = settings_table(setup, corpora=[], protocol="speaker_independent", n_folds=None, per_group=None,
                            seeds=[0], gan_config=GanConfig(), n_copies=1, quick=True)["value"]
     assert every["utterances per speaker and emotion"] == "all" and every["corpora in the experiment"] == "(none)"
+
+
+def test_study_corpora_default_to_ravdess_and_stop_for_another_protocol():
+    from serlib.experiments.augmentation_setup import study_corpora
+
+    both = {"ravdess": None, "tess": None}
+    assert study_corpora(both, None, "all", "speaker_independent") == (["ravdess"], None)
+    assert study_corpora({"tess": None}, None, "all", "speaker_independent") == (["tess"], None)
+    assert study_corpora(both, ["tess", "crema_d"], "speaker_independent", "speaker_independent") == (["tess"], None)
+    chosen, why = study_corpora(both, None, "random_80_20", "speaker_independent")
+    assert chosen == [] and "only runs the speaker-independent protocol" in why

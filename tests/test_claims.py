@@ -218,6 +218,20 @@ def test_synthetic_and_quick_runs_are_never_evidence():
     assert cl.verdict_counts(q)[cl.QUICK_ONLY] >= 5
 
 
+def test_summary_lines_and_figure_table_of_notebook_07():
+    audit = cl.audit_claims(full_metrics("embedded"), ["embedded"], quick=True)
+    lines = cl.verdict_lines(audit, ["embedded"], quick=True)
+    counts = cl.verdict_counts(audit)
+    assert lines[:len(counts)] == [f"- {n} row(s): **{v}**" for v, n in counts.items()]
+    assert "QUICK run" in lines[-2] and "SYNTHETIC" in lines[-1]
+    assert not any("QUICK" in x for x in cl.verdict_lines(cl.audit_claims(full_metrics(), ["ravdess"]), ["ravdess"],
+                                                             quick=False))
+    table = cl.reported_vs_measured(cl.audit_claims(full_metrics(), ["ravdess"]))
+    assert len(table) and "response_time_3_2_ms" not in " ".join(table["label"])
+    assert table[["paper_protocol", "honest"]].notna().any(axis=1).all() and table["reported"].notna().all()
+    assert table["reported"].max() <= 1.0  # fractions only
+
+
 def test_corpora_default_from_the_run_section():
     m = full_metrics("tess")
     m["run"] = {"corpora": ["tess"]}

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from serlib.deploy.cost import layer_costs, model_cost
+from serlib.deploy.cost import cost_sentence, layer_costs, model_cost
 
 
 def test_macs_of_a_small_conv_lstm_model_match_a_hand_count():
@@ -26,6 +26,8 @@ def test_macs_of_a_small_conv_lstm_model_match_a_hand_count():
     assert total["macs"] == table["macs"].sum() and total["flops"] == 2 * total["macs"]
     assert total["n_parameters"] == model.count_params()
     assert total["weights_mb_float32"] == pytest.approx(4 * model.count_params() / 1e6)
+    line = cost_sentence(total, "tiny")
+    assert line.startswith(f"tiny: {model.count_params():,} parameters") and f"{total['macs'] / 1e6:.1f} million MACs" in line
 
 
 def test_a_layer_with_weights_and_no_rule_is_an_error_not_a_zero():

@@ -63,6 +63,19 @@ def test_save_figure_takes_axes_sets_size_and_closes(tmp_path):
         ctx.save_figure("not a figure", "bad", corpus="ravdess")
 
 
+def test_run_context_loads_and_registers_corpora_shows_tables_and_records_skips(tmp_path, capsys):
+    ctx = RunContext(tmp_path, "01_test", seed=3, quick=True)
+    manifests = ctx.load_corpora({})
+    assert list(manifests) == list(ctx.manifest_hashes)  # every corpus registered
+    assert all(ctx.manifest_hashes[n] == manifest_hash(m) for n, m in manifests.items())
+    df = pd.DataFrame({"a": [1, 2]})
+    assert ctx.show_table(df, "t", corpus="embedded") is df
+    assert pd.read_csv(tmp_path / "tables" / "t.csv").equals(df)
+    ctx.record_skips([("noise", "tess", "too few speakers"), ("ablation", "tess", "one emotion")], prefix="04, ")
+    assert [s["experiment"] for s in ctx.skipped_experiments] == ["04, noise", "04, ablation"]
+    assert "skipped: 04, noise on tess: too few speakers" in capsys.readouterr().out
+
+
 def test_metrics_fragments_merge(tmp_path):
     a = RunContext(tmp_path, "01_a")
     a.record_metrics({"data": {"ravdess": {"n": 3}}}, corpus="ravdess")

@@ -84,3 +84,9 @@ def model_cost(model) -> dict:
     n_params = int(model.count_params())
     return {"n_parameters": n_params, "weights_mb_float32": 4 * n_params / 1e6, "macs": macs, "flops": 2 * macs,
             "counted": "analytic per layer (serlib.deploy.cost); batch 1; gate non-linearities not counted"}
+
+
+def cost_sentence(costs: dict, model_name: str) -> str:
+    """One line of :func:`model_cost`'s totals for ``model_name`` (notebook 06)."""
+    return (f"{model_name}: {costs['n_parameters']:,} parameters ({costs['weights_mb_float32']:.2f} MB as float32), "
+            f"{costs['macs'] / 1e6:.1f} million MACs = {costs['flops'] / 1e6:.1f} MFLOPs per utterance")

@@ -125,6 +125,15 @@ def first_gan_fold(result: dict):
     return next((f for f in result["prepared"] if f.gan is not None), None)
 
 
+def first_gan_folds(results: dict):
+    """``(corpus, result, fold)`` for each corpus whose study trained a GAN, with its first GAN fold (the figures of
+    notebook 03's sections on the GAN itself)."""
+    for name, result in results.items():
+        fold = first_gan_fold(result)
+        if fold is not None:
+            yield name, result, fold
+
+
 def gan_loss_sentence(history: pd.DataFrame) -> str:
     """The GAN's losses at its last logged step."""
     last = history.iloc[-1]
@@ -372,6 +381,18 @@ def augmentation_metrics(result: dict, summary: pd.DataFrame, protocol: str, *, 
     block["cnn_lstm_train_seconds_per_condition"] = result["runs"].groupby("condition")["seconds"].mean().to_dict()
     block["settings"] = {"n_folds": len(result["folds"]), **settings}
     return block, change
+
+
+def study_metrics(results: dict, summaries: dict, protocol: str, *, settings: dict, quality_tables: dict,
+                  profile_correlations: dict, recall_tables: dict, reruns: dict, variant_tables: dict,
+                  n_boot: int = 1000, seed: int = 0) -> dict:
+    """``{corpus: block}``: :func:`augmentation_metrics` of each corpus of the study (notebook 03's metrics cell);
+    the dicts are keyed by corpus, as the notebook's sections build them (a corpus may be absent from each)."""
+    return {name: augmentation_metrics(
+        result, summaries[name][1], protocol, quality=quality_tables.get(name),
+        profile_correlation=profile_correlations.get(name), settings=settings, n_boot=n_boot, seed=seed,
+        recall_changes=recall_tables.get(name), rerun=reruns.get(name), variants=variant_tables.get(name))[0]
+        for name, result in results.items()}
 
 
 def _quality_reading(q: pd.Series) -> str:

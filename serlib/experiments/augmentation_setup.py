@@ -86,6 +86,19 @@ def only_conditions(setup: StudySetup, conditions) -> StudySetup:
                                gan_variants=tuple(v for v in setup.gan_variants if v.name in needs))
 
 
+def study_corpora(manifests: dict, wanted, protocol: str, study_protocol: str) -> tuple[list[str], str | None]:
+    """The corpora notebook 03's study runs on, and a line saying why it runs on none when the run asked for
+    another protocol. ``wanted``: the ``experiment_corpora`` parameter (``None``: RAVDESS if the run has it, else
+    every corpus of the run); corpora the run did not load are dropped."""
+    if wanted is None:
+        wanted = ["ravdess"] if "ravdess" in manifests else list(manifests)
+    chosen = [c for c in wanted if c in manifests]
+    if protocol not in ("all", study_protocol):
+        return [], (f"protocol={protocol!r}: this notebook only runs the {study_protocol.replace('_', '-')} "
+                    "protocol; nothing to do.")
+    return chosen, None
+
+
 def settings_table(setup: StudySetup, *, corpora, protocol: str, n_folds, per_group, seeds, gan_config,
                    n_copies: int, quick: bool) -> pd.DataFrame:
     """The run's settings as one ``value`` column (notebook 03, table ``03_settings``)."""

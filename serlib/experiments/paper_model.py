@@ -33,6 +33,16 @@ def study_configs(max_epochs: int) -> tuple[CnnLstmConfig, CnnLstmConfig]:
             dataclasses.replace(PAPER_SETTING, epochs=max(3, max_epochs // 2)))
 
 
+def demo_model(feature_config, model_config, n_classes: int = 6):
+    """The paper-architecture CNN-LSTM of our setting, untrained and with identity input scaling, for notebook 04's
+    summary and diagram (``n_classes`` emotions)."""
+    from serlib.models.cnn_lstm import build_cnn_lstm
+
+    return build_cnn_lstm(model_config.n_windows, feature_config.window_frames, feature_config.n_mfcc,
+                          1 + feature_config.deltas, n_classes, model_config, mean=np.zeros(feature_config.n_features),
+                          std=np.ones(feature_config.n_features))
+
+
 def settings_table(paper_config, model_config) -> pd.DataFrame:
     """The two settings side by side, one row per configuration field (table ``04_model_settings``)."""
     return pd.DataFrame({"paper setting": paper_config.to_dict(), "our setting": model_config.to_dict()})

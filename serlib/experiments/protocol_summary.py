@@ -54,3 +54,12 @@ def protocol_summary(results: dict, *, n_boot: int = 1000, seed: int = 0) -> tup
         if proto == "speaker_independent" and len(res) > 1:
             add(name, f"{proto}_seed_ensemble", seed_ensemble(pooled, res[0].labels), res, len(res))
     return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS)), metrics
+
+
+def summary_view(summary: pd.DataFrame) -> pd.DataFrame:
+    """:func:`protocol_summary`'s table for reading (notebook 04): accuracy, UAR and macro F1 as
+    ``"mean ± std"`` in percent over seeds, the separate ``*_std`` columns dropped."""
+    shown = summary.copy()
+    for c in ("accuracy", "uar", "macro_f1"):
+        shown[c] = [f"{100 * m:.1f} ± {100 * s:.1f}" for m, s in zip(summary[c], summary[c + "_std"])]
+    return shown.drop(columns=[c for c in shown if c.endswith("_std")])

@@ -170,6 +170,16 @@ class RunContext:
         data[artifact] = prov
         path.write_text(json.dumps(data, indent=1, sort_keys=True))
 
+    def load_corpora(self, corpora: Mapping, *, per_group: int | None = None) -> dict[str, pd.DataFrame]:
+        """The run's manifests (:func:`serlib.data.corpus_config.load_corpora` with this run's ``quick`` and
+        ``seed``), each registered so that the artifacts naming its corpus record its hash."""
+        from serlib.data.corpus_config import load_corpora
+
+        manifests = load_corpora(corpora, quick=self.quick, seed=self.seed, per_group=per_group)
+        for name, manifest in manifests.items():
+            self.register_manifest(name, manifest)
+        return manifests
+
     # -- artifacts --------------------------------------------------------------------------------
     def stamp(self, fig, corpus: str, protocol: str, n_seeds: int | None = None) -> None:
         """Write corpus, protocol, seeds and (if so) SYNTHETIC in the figure's bottom margin.
@@ -229,6 +239,12 @@ class RunContext:
         self._record(f"tables/{name}.csv", self.provenance(corpus, protocol))
         return path
 
+    def show_table(self, df: pd.DataFrame, name: str, *, corpus: str, protocol: str = NO_SPLIT,
+                   index: bool = False) -> pd.DataFrame:
+        """:meth:`save_table`, then return ``df`` to be displayed (a notebook cell's last expression)."""
+        self.save_table(df, name, corpus=corpus, protocol=protocol, index=index)
+        return df
+
     @contextlib.contextmanager
     def skip_if_too_small(self, experiment: str, corpus: str):
         """Run the block; if the corpus is too small for it (:class:`serlib.messages.InsufficientDataError`: too
@@ -247,6 +263,11 @@ class RunContext:
         self.skipped_experiments.append({"experiment": experiment, "corpus": corpus, "reason": reason})
         update_metrics_fragment(self.output_dir, self.notebook,
                                 {"skipped_experiments": {self.notebook: list(self.skipped_experiments)}})
+
+    def record_skips(self, skipped, prefix: str = "") -> None:
+        """:meth:`record_skip` for each ``(experiment, corpus, reason)`` of an experiment's ``skipped`` list."""
+        for experiment, corpus, reason in skipped:
+            self.record_skip(prefix + experiment, corpus, reason)
 
     def record_metrics(self, metrics: Mapping, *, corpus: str, protocol: str = NO_SPLIT) -> Path:
         """Merge nested ``metrics`` into ``metrics/<notebook>.json`` (run_all.py merges all notebooks)."""

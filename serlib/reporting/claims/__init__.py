@@ -9,7 +9,9 @@
 from serlib.reporting.claims.audit import (  # noqa: F401
     audit_claims,
     emotion_gender_corpus,
+    reported_vs_measured,
     verdict_counts,
+    verdict_lines,
 )
 from serlib.reporting.claims.measured import NOT_CORPUS_SPECIFIC  # noqa: F401
 from serlib.reporting.claims.reported import (  # noqa: F401

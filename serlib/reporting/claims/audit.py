@@ -151,3 +151,38 @@ def verdict_counts(audit: pd.DataFrame) -> pd.Series:
     """How many rows got each verdict (quick-run verdicts grouped)."""
     v = audit["verdict"].str.replace(r" \(rule gives: .*\)$", "", regex=True)
     return v.value_counts()
+
+
+def reported_vs_measured(audit: pd.DataFrame) -> pd.DataFrame:
+    """The audited claims with a reported number and a measured one (notebook 07's figure): ``label``
+    (claim and corpus), ``reported``, ``paper_protocol`` and ``honest`` as fractions, and ``corpus``. The
+    response time is left out (milliseconds, not a fraction)."""
+    from serlib.reporting.run_context import corpus_title
+
+    num = audit.dropna(subset=["paper_value_num"])
+    num = num[num[["measured_paper_num", "measured_honest_num"]].notna().any(axis=1)]
+    num = num[num["claim_id"] != "response_time_3_2_ms"]
+    return pd.DataFrame({"label": num["claim_id"] + " (" + num["corpus"].map(corpus_title) + ")",
+                         "reported": num["paper_value_num"], "paper_protocol": num["measured_paper_num"],
+                         "honest": num["measured_honest_num"], "corpus": num["corpus"]})
+
+
+def verdict_lines(audit: pd.DataFrame, run_corpora, *, quick: bool) -> list[str]:
+    """Markdown bullets of notebook 07's summary: rows per verdict, the claims under each judged verdict, the
+    rows that missing metrics left unjudged, and the QUICK / SYNTHETIC caveats."""
+    from serlib.reporting.claims.verdicts import NOT_MEASURED, NOT_TESTABLE, VERDICT_RULES
+
+    lines = [f"- {n} row(s): **{v}**" for v, n in verdict_counts(audit).items()]
+    for verdict in VERDICT_RULES["verdict"]:
+        rows = audit[audit["verdict"] == verdict]
+        if len(rows) and verdict not in (NOT_MEASURED, NOT_TESTABLE):
+            lines.append(f"- {verdict}: " + "; ".join(f"{r.claim_id} ({r.corpus})" for r in rows.itertuples()))
+    missing = audit[audit["verdict"] == NOT_MEASURED]
+    if len(missing):
+        lines.append(f"- {len(missing)} row(s) could not be judged because a notebook's metrics are missing from "
+                     "this run.")
+    if quick:
+        lines.append("- This was a QUICK run: every verdict is marked as not evidence.")
+    if any("embedded" in c for c in run_corpora):
+        lines.append("- Rows measured on the embedded SYNTHETIC corpus are never evidence for or against the paper.")
+    return lines
