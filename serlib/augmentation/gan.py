@@ -41,6 +41,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from serlib.features import analysis
 from serlib.features.frames import FeatureConfig, add_deltas, overlapping_windows
 
 #: The emotion of an utterance whose label the GAN must not read (a target corpus's audio, cross-corpus).
@@ -77,8 +78,8 @@ class GanConfig:
     lambda_cls: float = 1.0
     lambda_cyc: float = 10.0
     lambda_id: float = 5.0
-    window_frames: int = 32
-    window_hop: int = 16
+    window_frames: int = analysis.WINDOW_FRAMES
+    window_hop: int = analysis.WINDOW_HOP
     log_every: int = 25
 
     def __post_init__(self):

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from serlib.features import analysis
 from serlib.targets import COLD_START_RATIO, SHIPPED_WARM_P50_MS
 
 #: What a bare librosa user runs for one file (the cold-start reference of the target).
@@ -86,7 +87,7 @@ def folder_throughput(model, paths, *, batch_size: int = 32) -> dict:
 
 
 def write_long_recording(sources, out_path: str | os.PathLike, minutes: float, *, pause_s: float = 0.7,
-                         sample_rate: int = 16000) -> dict:
+                         sample_rate: int = analysis.SAMPLE_RATE) -> dict:
     """A long WAV made of the given recordings in turn with pauses, written block by block (bounded memory).
 
     Returns ``{"path", "seconds", "n_utterances"}``.

@@ -23,6 +23,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from serlib.features import analysis
+
 #: Input normalisations of the shipped model: ``"file"`` subtracts each utterance's mean level (one file is
 #: enough), ``"speaker"`` z-normalises every band with one speaker's statistics (their unlabelled recordings).
 NORMALIZATIONS = ("file", "speaker")
@@ -38,14 +40,14 @@ class FrontEndConfig:
     25 ms Hann windows every 10 ms at 16 kHz, 20-8000 Hz, trimming at 30 dB below the peak, an 80 dB floor.
     """
 
-    sample_rate: int = 16000
-    n_fft: int = 512
-    win_length: int = 400
-    hop_length: int = 160
-    n_mels: int = 64
-    fmin: float = 20.0
-    fmax: float = 8000.0
-    trim_db: float | None = 30.0
+    sample_rate: int = analysis.SAMPLE_RATE
+    n_fft: int = analysis.N_FFT
+    win_length: int = analysis.WIN_LENGTH
+    hop_length: int = analysis.HOP_LENGTH
+    n_mels: int = analysis.N_MELS
+    fmin: float = analysis.FMIN
+    fmax: float = analysis.FMAX
+    trim_db: float | None = analysis.TRIM_DB
     top_db: float | None = 80.0
     min_frames: int = 32
 

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from serlib.features import analysis
+
 #: Segmentation methods of :class:`TimelineConfig`.
 SEGMENTATIONS = ("vad", "fixed")
 
@@ -138,7 +140,8 @@ def segment_file(path: str | os.PathLike, config: TimelineConfig = TimelineConfi
     return segs, duration
 
 
-def stream_segments(path: str | os.PathLike, segments, sample_rate: int = 16000, block_s: float = 30.0,
+def stream_segments(path: str | os.PathLike, segments, sample_rate: int = analysis.SAMPLE_RATE,
+                    block_s: float = 30.0,
                     progress: bool = True):
     """Pass 2: yield ``(start, end, samples)`` of each segment (16 kHz mono), reading the file in blocks.
 

@@ -1,5 +1,7 @@
 """Features (notebook 02): waveform -> frame features -> windows, cached by content and configuration.
 
+- :mod:`serlib.features.analysis` - the analysis settings every feature path shares (sample rate, FFT, hop,
+  mel bands, trimming, window sizes), one definition each; it imports nothing.
 - :mod:`serlib.features.frames` - :class:`~serlib.features.frames.FeatureConfig`, MFCC / log-mel frames,
   deltas, overlapping sliding windows.
 - :mod:`serlib.features.egemaps` - openSMILE eGeMAPS: low-level descriptors per frame and functionals.

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from serlib.data.audio import AudioError, load_audio
+from serlib.features import analysis
 from serlib.storage import atomic_save_array, default_cache_dir, file_content_hash
 
 #: Number of eGeMAPSv02 low-level descriptors per frame.
@@ -33,7 +34,8 @@ def _smile_in_process(y: np.ndarray, sample_rate: int, level: str) -> np.ndarray
     return _SMILES[level].process_signal(np.asarray(y, np.float32), sample_rate).to_numpy(dtype=np.float32)
 
 
-def opensmile_egemaps(y: np.ndarray, sample_rate: int = 16000, level: str = "LowLevelDescriptors") -> np.ndarray:
+def opensmile_egemaps(y: np.ndarray, sample_rate: int = analysis.SAMPLE_RATE,
+                      level: str = "LowLevelDescriptors") -> np.ndarray:
     """eGeMAPSv02 features of a waveform from openSMILE (``level``: ``"LowLevelDescriptors"`` or
     ``"Functionals"``), as a float32 array (one row per frame, or one row).
 
@@ -54,7 +56,7 @@ def opensmile_egemaps(y: np.ndarray, sample_rate: int = 16000, level: str = "Low
     return _SMILE_POOL.submit(_smile_in_process, np.asarray(y, np.float32), sample_rate, level).result()
 
 
-def warm_opensmile(sample_rate: int = 16000) -> None:
+def warm_opensmile(sample_rate: int = analysis.SAMPLE_RATE) -> None:
     """Run openSMILE once per feature level in this process, so that later calls stay in-process even after
     TensorFlow is imported (see :func:`opensmile_egemaps`). Notebook 06 calls it before importing TensorFlow,
     so its timings contain no inter-process hop."""
@@ -63,7 +65,7 @@ def warm_opensmile(sample_rate: int = 16000) -> None:
         opensmile_egemaps(y, sample_rate, level)
 
 
-def egemaps_lld(y: np.ndarray, sample_rate: int = 16000) -> np.ndarray:
+def egemaps_lld(y: np.ndarray, sample_rate: int = analysis.SAMPLE_RATE) -> np.ndarray:
     """The 25 eGeMAPSv02 low-level descriptors of a waveform, one row per 10 ms frame (openSMILE).
 
     openSMILE marks unvoiced frames' pitch-related values as 0; undefined values (NaN) become 0 too.
@@ -82,7 +84,7 @@ EGEMAPS_SET = "eGeMAPSv02"
 
 
 # ------------------------------------------------------------------------------------------ eGeMAPS
-def egemaps_cache_key(sample_rate: int = 16000, trim_db: float | None = 30.0) -> str:
+def egemaps_cache_key(sample_rate: int = analysis.SAMPLE_RATE, trim_db: float | None = analysis.TRIM_DB) -> str:
     """Short hash naming the eGeMAPS cache folder: feature set, level, audio settings, code version."""
     import opensmile
 
@@ -109,7 +111,7 @@ def egemaps_names() -> list[str]:
     return list(_smile().feature_names)
 
 
-def egemaps_functionals(y: np.ndarray, sample_rate: int = 16000) -> np.ndarray:
+def egemaps_functionals(y: np.ndarray, sample_rate: int = analysis.SAMPLE_RATE) -> np.ndarray:
     """The 88 eGeMAPSv02 functionals of one waveform (float32)."""
     y = np.asarray(y, dtype=np.float32)
     if y.ndim != 1 or y.size == 0:
@@ -169,7 +171,8 @@ class FunctionalSet:
         return len(self.features)
 
 
-def extract_egemaps(manifest: pd.DataFrame, *, sample_rate: int = 16000, trim_db: float | None = 30.0,
+def extract_egemaps(manifest: pd.DataFrame, *, sample_rate: int = analysis.SAMPLE_RATE,
+                    trim_db: float | None = analysis.TRIM_DB,
                     min_duration_s: float = 0.31, cache_dir: str | os.PathLike | None | bool = None,
                     n_jobs: int = 2, progress: bool = True) -> FunctionalSet:
     """eGeMAPSv02 functionals for every file of a manifest: parallel, cached, skipping bad files.

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from serlib.data.audio import AudioError, load_audio, prepare_waveform
+from serlib.features import analysis
 from serlib.features.egemaps import N_LLD, egemaps_lld
 
 #: Bump when the meaning of cached features changes (invalidates every cache entry).
@@ -50,18 +51,18 @@ class FeatureConfig:
     """
 
     kind: str = "mfcc"
-    sample_rate: int = 16000
+    sample_rate: int = analysis.SAMPLE_RATE
     n_mfcc: int = 40
-    n_mels: int = 64
-    n_fft: int = 512
-    win_length: int = 400
-    hop_length: int = 160
-    fmin: float = 20.0
-    fmax: float = 8000.0
+    n_mels: int = analysis.N_MELS
+    n_fft: int = analysis.N_FFT
+    win_length: int = analysis.WIN_LENGTH
+    hop_length: int = analysis.HOP_LENGTH
+    fmin: float = analysis.FMIN
+    fmax: float = analysis.FMAX
     deltas: int = 2
-    trim_db: float | None = 30.0
-    window_frames: int = 32
-    window_hop: int = 16
+    trim_db: float | None = analysis.TRIM_DB
+    window_frames: int = analysis.WINDOW_FRAMES
+    window_hop: int = analysis.WINDOW_HOP
 
     def __post_init__(self):
         if self.kind not in FEATURE_KINDS:

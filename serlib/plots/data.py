@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from serlib.features import analysis
 from serlib.plots.style import axes_or_new
 
 
@@ -67,8 +68,9 @@ def plot_waveform(y: np.ndarray, sample_rate: int, ax=None, title: str | None = 
     return ax
 
 
-def plot_logmel(y: np.ndarray, sample_rate: int, ax=None, title: str | None = None, n_mels: int = 64,
-                hop_length: int = 160, n_fft: int = 512, colorbar: bool = True):
+def plot_logmel(y: np.ndarray, sample_rate: int, ax=None, title: str | None = None,
+                n_mels: int = analysis.N_MELS,
+                hop_length: int = analysis.HOP_LENGTH, n_fft: int = analysis.N_FFT, colorbar: bool = True):
     """Log-mel spectrogram: time (s) against frequency (Hz, mel-spaced), colour in dB."""
     import librosa
     import librosa.display
