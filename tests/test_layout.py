@@ -66,3 +66,17 @@ def test_notebooks_call_the_library_in_few_lines():
                                if line.strip() and not line.strip().startswith("#"))
     assert len(sizes) == 7, sizes
     assert sum(sizes.values()) <= NOTEBOOK_CODE_LINES, sizes
+
+
+def test_the_layout_table_in_docs_names_every_module():
+    """``docs/features.md`` maps each stage to its modules; a module added or moved must show up there."""
+    text = (PACKAGE.parent / "docs" / "features.md").read_text()
+    rows = {line.split("|")[1].strip(" `"): line.split("|")[2] for line in text.splitlines()
+            if line.startswith("| `serlib.")}
+    assert set(rows) == {f"serlib.{s}" for s in STAGES}, sorted(rows)
+    missing = []
+    for stage in STAGES:
+        for path in (PACKAGE / stage).rglob("*.py"):
+            if path.name != "__init__.py" and f"`{path.stem}`" not in rows[f"serlib.{stage}"]:
+                missing.append(f"{stage}/{path.relative_to(PACKAGE / stage)}")
+    assert not missing, f"modules missing from docs/features.md's layout table: {missing}"
