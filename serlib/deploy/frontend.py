@@ -49,7 +49,7 @@ class FrontEndConfig:
     fmax: float = analysis.FMAX
     trim_db: float | None = analysis.TRIM_DB
     top_db: float | None = 80.0
-    min_frames: int = 32
+    min_frames: int = analysis.WINDOW_FRAMES
 
     def __post_init__(self):
         if self.win_length > self.n_fft or self.hop_length < 1 or self.n_mels < 1:

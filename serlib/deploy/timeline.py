@@ -141,8 +141,7 @@ def segment_file(path: str | os.PathLike, config: TimelineConfig = TimelineConfi
 
 
 def stream_segments(path: str | os.PathLike, segments, sample_rate: int = analysis.SAMPLE_RATE,
-                    block_s: float = 30.0,
-                    progress: bool = True):
+                    block_s: float = 30.0, progress: bool = True):
     """Pass 2: yield ``(start, end, samples)`` of each segment (16 kHz mono), reading the file in blocks.
 
     Only the audio from the earliest pending segment onwards is held in memory.

@@ -22,3 +22,5 @@ FMIN, FMAX = 20.0, 8000.0
 TRIM_DB = 30.0
 #: Frames per overlapping sliding window (0.32 s) and frames between window starts (50 % overlap).
 WINDOW_FRAMES, WINDOW_HOP = 32, 16
+#: Shortest audio, after trimming, that yields one full window (0.31 s); shorter files are skipped.
+MIN_DURATION_S = (WINDOW_FRAMES - 1) * HOP_LENGTH / SAMPLE_RATE

@@ -173,7 +173,7 @@ class FunctionalSet:
 
 def extract_egemaps(manifest: pd.DataFrame, *, sample_rate: int = analysis.SAMPLE_RATE,
                     trim_db: float | None = analysis.TRIM_DB,
-                    min_duration_s: float = 0.31, cache_dir: str | os.PathLike | None | bool = None,
+                    min_duration_s: float = analysis.MIN_DURATION_S, cache_dir: str | os.PathLike | None | bool = None,
                     n_jobs: int = 2, progress: bool = True) -> FunctionalSet:
     """eGeMAPSv02 functionals for every file of a manifest: parallel, cached, skipping bad files.
 

@@ -68,8 +68,7 @@ def plot_waveform(y: np.ndarray, sample_rate: int, ax=None, title: str | None = 
     return ax
 
 
-def plot_logmel(y: np.ndarray, sample_rate: int, ax=None, title: str | None = None,
-                n_mels: int = analysis.N_MELS,
+def plot_logmel(y: np.ndarray, sample_rate: int, ax=None, title: str | None = None, n_mels: int = analysis.N_MELS,
                 hop_length: int = analysis.HOP_LENGTH, n_fft: int = analysis.N_FFT, colorbar: bool = True):
     """Log-mel spectrogram: time (s) against frequency (Hz, mel-spaced), colour in dB."""
     import librosa

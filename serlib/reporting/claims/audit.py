@@ -171,6 +171,7 @@ def verdict_lines(audit: pd.DataFrame, run_corpora, *, quick: bool) -> list[str]
     """Markdown bullets of notebook 07's summary: rows per verdict, the claims under each judged verdict, the
     rows that missing metrics left unjudged, and the QUICK / SYNTHETIC caveats."""
     from serlib.reporting.claims.verdicts import NOT_MEASURED, NOT_TESTABLE, VERDICT_RULES
+    from serlib.reporting.run_context import is_synthetic
 
     lines = [f"- {n} row(s): **{v}**" for v, n in verdict_counts(audit).items()]
     for verdict in VERDICT_RULES["verdict"]:
@@ -183,6 +184,6 @@ def verdict_lines(audit: pd.DataFrame, run_corpora, *, quick: bool) -> list[str]
                      "this run.")
     if quick:
         lines.append("- This was a QUICK run: every verdict is marked as not evidence.")
-    if any("embedded" in c for c in run_corpora):
+    if any(is_synthetic(c) for c in run_corpora):
         lines.append("- Rows measured on the embedded SYNTHETIC corpus are never evidence for or against the paper.")
     return lines
